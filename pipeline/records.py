@@ -1,0 +1,141 @@
+"""Plain records that leave spaCy: the seam between per-document work and the corpus reduce.
+
+Everything before these records runs per document (and may run in another process or on
+another machine); everything after them is a reduce over records. No spaCy object is ever
+stored here, so records pickle, cache and serialise to JSON cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+LABELS = ("PERSON", "ORG", "PLACE", "DATE", "NORP", "NUMBER", "MISC")
+MEETING_KINDS = ("meeting", "visit", "call", "summit")
+
+
+@dataclass
+class Document:
+    """One input article. `status` is ok, skipped or error; `reason` says why when not ok."""
+
+    id: str
+    text: str = ""
+    path: str = ""
+    lang: str = ""
+    date: str = ""  # publication date, ISO, may be partial ("2023-12")
+    title: str = ""
+    url: str = ""
+    source: str = ""
+    status: str = "ok"
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    line: int = 0  # line number inside a JSONL file, 0 for .txt
+
+
+@dataclass
+class Mention:
+    """One entity mention. Offsets are character offsets into the document text."""
+
+    doc: str
+    lang: str
+    label: str  # one of LABELS
+    text: str
+    start: int
+    end: int
+    sentence: str
+    sent_start: int  # character offset of the sentence, groups mentions by sentence
+    value: float | None = None  # NUMBER: normalised numeric value
+    qualifier: str = ""  # NUMBER: "more than", "about", "at least" ...
+    norm: str = ""  # DATE: ISO date; NORP and PLACE: canonical place name
+    rules: list[str] = field(default_factory=list)  # ids of rules that set or fixed it
+
+
+@dataclass
+class PersonRef:
+    """A person as one document names them, or a role standing for them ("his counterpart")."""
+
+    text: str
+    start: int
+    end: int
+    role: str = ""  # set when the reference is a role, not a name
+    jurisdiction: str = ""
+
+
+@dataclass
+class RoleLink:
+    """A person holding a role, found in one sentence."""
+
+    doc: str
+    lang: str
+    person: PersonRef
+    role: str  # canonical English label, "Secretary of State"
+    role_id: str  # id of the role entry in roles.yml
+    jurisdiction: str = ""  # canonical place, "Mexico"
+    organization: str = ""  # "White House", "U.S. Customs and Border Protection"
+    qualifier: str = ""  # "former", "acting", ...
+    text: str = ""  # the role phrase as written
+    start: int = 0  # evidence span: role phrase and name together
+    end: int = 0
+    sentence: str = ""
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MeetingMention:
+    """One report of a meeting, visit, call or summit, found around a trigger word."""
+
+    doc: str
+    lang: str
+    kind: str  # one of MEETING_KINDS
+    trigger: str
+    start: int
+    end: int
+    participants: list[PersonRef] = field(default_factory=list)
+    place: str = ""  # surface text of the place
+    date: str = ""  # ISO, may be partial
+    date_text: str = ""
+    name: str = ""  # event name when the text gives one ("North American Leaders' Summit")
+    sentence: str = ""
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocResult:
+    """Everything the rule layer found in one document."""
+
+    document: Document
+    mentions: list[Mention] = field(default_factory=list)
+    role_links: list[RoleLink] = field(default_factory=list)
+    meetings: list[MeetingMention] = field(default_factory=list)
+    ref_date: str = ""  # date relative expressions were resolved against
+    ref_date_source: str = ""  # "metadata", "text" (latest full date in the text) or ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict of this result."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DocResult":
+        """Rebuild a DocResult from `to_dict` output."""
+        return cls(
+            document=_build(Document, data["document"]),
+            mentions=[_build(Mention, m) for m in data.get("mentions", [])],
+            role_links=[
+                _build(RoleLink, {**r, "person": _build(PersonRef, r["person"])})
+                for r in data.get("role_links", [])
+            ],
+            meetings=[
+                _build(
+                    MeetingMention,
+                    {**m, "participants": [_build(PersonRef, p) for p in m["participants"]]},
+                )
+                for m in data.get("meetings", [])
+            ],
+            ref_date=data.get("ref_date", ""),
+            ref_date_source=data.get("ref_date_source", ""),
+        )
+
+
+def _build(cls, data: dict[str, Any]):
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})

@@ -1,0 +1,176 @@
+"""Load and validate rule files (YAML lexicons, JSONL patterns) with file:line error reports.
+
+Each rule family (entities, roles, meetings, places, actors) owns its schema and a loader
+in its own module; this module gives them the shared readers and collects every problem
+into one RuleError, so a researcher sees all mistakes at once and no output is written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a rule file, at a line (1-based; 0 when the line is unknown)."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class RuleError(Exception):
+    """Raised when rule files are invalid; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the rule files:\n{lines}")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping key and sequence item."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False):
+    mapping = {}
+    lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        lines[key] = key_node.start_mark.line + 1
+    return _LineDict(mapping, lines, node.start_mark.line + 1)
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode, deep: bool = False):
+    items = [loader.construct_object(child, deep=True) for child in node.value]
+    return _LineList(items, [child.start_mark.line + 1 for child in node.value], node.start_mark.line + 1)
+
+
+class _LineDict(dict):
+    def __init__(self, data, lines, line):
+        super().__init__(data)
+        self.lines = lines
+        self.line = line
+
+
+class _LineList(list):
+    def __init__(self, data, lines, line):
+        super().__init__(data)
+        self.lines = lines
+        self.line = line
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def line_of(data: Any, loc: Iterable[Any]) -> int:
+    """Return the YAML line of the value at path `loc` inside data read by `read_yaml`."""
+    line = getattr(data, "line", 0)
+    node = data
+    for key in loc:
+        if isinstance(node, _LineDict) and key in node:
+            line, node = node.lines[key], node[key]
+        elif isinstance(node, _LineList) and isinstance(key, int) and 0 <= key < len(node):
+            line, node = node.lines[key], node[key]
+        else:
+            break
+    return line
+
+
+def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
+    """Parse a YAML file; return (data with line info, problems). Missing file -> problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(str(path), 0, f"cannot read: {exc}")]
+    try:
+        return yaml.load(text, Loader=_LineLoader), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(str(path), line, f"malformed YAML: {reason}")]
+
+
+def validate(model: type[M], data: Any, path: Path, root: Any = None, base: tuple = ()) -> tuple[M | None, list[Problem]]:
+    """Validate `data` against a pydantic model; map each error to its YAML line.
+
+    `root` is the whole document read by `read_yaml` and `base` the path of `data` inside it,
+    so errors in nested entries point at the right line. Returns (object or None, problems).
+    """
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        root = data if root is None else root
+        problems = []
+        for err in exc.errors():
+            loc = base + tuple(err["loc"])
+            where = ".".join(str(part) for part in loc) or "(top level)"
+            problems.append(Problem(str(path), line_of(root, loc), f"{where}: {err['msg']}"))
+        return None, problems
+
+
+def read_jsonl(path: Path, model: type[M]) -> tuple[list[tuple[int, M]], list[Problem]]:
+    """Read a JSONL rule file, one rule per line; return ([(line, rule)], problems)."""
+    rules: list[tuple[int, M]] = []
+    problems: list[Problem] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Problem(str(path), 0, f"cannot read: {exc}")]
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(str(path), number, f"malformed JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        try:
+            rules.append((number, model.model_validate(data)))
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(part) for part in err["loc"]) or "(line)"
+                problems.append(Problem(str(path), number, f"{where}: {err['msg']}"))
+    return rules, problems
+
+
+def check_token_pattern(pattern: list[dict[str, Any]], vocab) -> str:
+    """Return spaCy's complaint about a Matcher token pattern, or "" when it is valid."""
+    from spacy.matcher import Matcher
+
+    try:
+        Matcher(vocab, validate=True).add("check", [pattern])
+    except Exception as exc:  # spaCy raises ValueError/MatchPatternError with the reason
+        return " ".join(str(exc).split())
+    return ""
+
+
+def duplicate_ids(entries: Iterable[tuple[str, str, int]]) -> list[Problem]:
+    """Given (rule id, file, line) triples, return a problem for each id seen twice."""
+    seen: dict[str, tuple[str, int]] = {}
+    problems = []
+    for rule_id, file, line in entries:
+        if rule_id in seen:
+            first_file, first_line = seen[rule_id]
+            problems.append(Problem(file, line, f"duplicate rule id {rule_id!r} (first at {first_file}:{first_line})"))
+        else:
+            seen[rule_id] = (file, line)
+    return problems
