@@ -1,0 +1,264 @@
+"""The orchestrator: corpus -> spaCy -> rule layer -> records -> resolution -> graph -> files."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from tqdm import tqdm
+
+import pipeline
+from pipeline import corpus, export, nlp as nlp_mod
+from pipeline.config import Settings
+from pipeline.graph import GraphBuilder, mention_rows, relation_rows
+from pipeline.records import DocResult, Document
+from pipeline.resolve import Resolver
+from pipeline.ruleset import RuleSet, load_ruleset
+
+# Documents are grouped by language within a window of this many, so mixed corpora still
+# reach nlp.pipe in full batches while memory stays bounded.
+WINDOW = 512
+
+
+@dataclass
+class RunReport:
+    """What a finished run did: counts by status, where the files are, and the summary."""
+
+    out_dir: Path
+    counts: Counter = field(default_factory=Counter)
+    files: dict[str, Path] = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no document failed, 1 when some did (skipped documents are not failures)."""
+        return 1 if self.counts.get("error") else 0
+
+
+class Pipelines:
+    """Loads one spaCy pipeline per language on first use, so unused languages cost nothing."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._loaded: dict = {}
+
+    def __call__(self, lang: str):
+        if lang not in self._loaded:
+            self._loaded[lang] = nlp_mod.load_pipeline(lang, self.settings)
+        return self._loaded[lang]
+
+    def models(self) -> dict[str, str]:
+        """Return {lang: model name==version} for the pipelines loaded so far."""
+        return {lang: nlp_mod.model_id(nlp) for lang, nlp in sorted(self._loaded.items())}
+
+
+def result_from_doc(document: Document, doc, offset: int = 0) -> DocResult:
+    """Turn a Doc that went through the rule layer into a DocResult; shift offsets by `offset`."""
+    from pipeline.components.entities import mentions_from_doc
+
+    result = DocResult(
+        document=document,
+        mentions=mentions_from_doc(doc),
+        role_links=list(doc._.role_links or []),
+        meetings=list(doc._.meetings or []),
+        ref_date=doc._.ref_date,
+        ref_date_source=doc._.ref_date_source,
+    )
+    if offset:
+        _shift(result, offset)
+    return result
+
+
+def _shift(result: DocResult, offset: int) -> None:
+    for item in (*result.mentions, *result.role_links, *result.meetings):
+        item.start += offset
+        item.end += offset
+        if hasattr(item, "sent_start"):
+            item.sent_start += offset
+    for link in result.role_links:
+        link.person.start += offset
+        link.person.end += offset
+    for meeting in result.meetings:
+        for person in meeting.participants:
+            person.start += offset
+            person.end += offset
+
+
+def _merge(parts: list[DocResult]) -> DocResult:
+    first = parts[0]
+    for part in parts[1:]:
+        first.mentions += part.mentions
+        first.role_links += part.role_links
+        first.meetings += part.meetings
+    return first
+
+
+def process(documents: Iterable[Document], pipelines: Pipelines, settings: Settings) -> Iterator[DocResult]:
+    """Run the NLP and the rule layer over documents; yield one DocResult per input document.
+
+    Documents that are not ok pass through with no records. Long texts are split at paragraph
+    breaks (settings.run.max_chars) and their chunks' records are merged back with true offsets.
+    """
+    window: list[Document] = []
+    for document in documents:
+        window.append(document)
+        if len(window) >= WINDOW:
+            yield from _process_window(window, pipelines, settings)
+            window = []
+    if window:
+        yield from _process_window(window, pipelines, settings)
+
+
+def _process_window(window: list[Document], pipelines: Pipelines, settings: Settings) -> Iterator[DocResult]:
+    by_lang: dict[str, list[int]] = {}
+    for index, document in enumerate(window):
+        if document.status == "ok":
+            by_lang.setdefault(document.lang, []).append(index)
+    parts: dict[int, list[DocResult]] = {}
+    for lang, indexes in by_lang.items():
+        nlp = pipelines(lang)
+        tasks = [
+            (chunk, (index, offset))
+            for index in indexes
+            for offset, chunk in corpus.split_text(window[index].text, settings.run.max_chars)
+        ]
+        for doc, (index, offset) in parse(nlp, tasks, settings.run.batch_size):
+            document = window[index]
+            doc._.doc_id = document.id
+            doc._.pub_date = document.date
+            nlp_mod.run_rule_layer(nlp, doc)
+            parts.setdefault(index, []).append(result_from_doc(document, doc, offset))
+    for index, document in enumerate(window):
+        yield _merge(parts[index]) if index in parts else DocResult(document=document)
+
+
+def parse(nlp, tasks: list[tuple[str, object]], batch_size: int) -> Iterator[tuple[object, object]]:
+    """Run the statistical pipes only (the rule layer is disabled) over (text, context) pairs.
+
+    The rule layer needs each Doc's publication date before it runs, so it is applied by the
+    caller; this split is also what lets a parse cache skip the expensive part.
+    """
+    yield from nlp.pipe(tasks, as_tuples=True, batch_size=batch_size, disable=list(nlp_mod.RULE_PIPES))
+
+
+def document_row(document: Document) -> dict:
+    """Return the documents.jsonl row of a document (everything but its text)."""
+    row = {k: v for k, v in document.__dict__.items() if k != "text"}
+    row["chars"] = len(document.text)
+    return row
+
+
+def run(
+    source: Path,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    lang: str | None = None,
+    progress: bool | None = None,
+) -> RunReport:
+    """Process every document under `source` and write all outputs into `out_dir`.
+
+    Rule files are validated first: a RuleError is raised before anything is written. The
+    per-document results are spooled to a temporary file so that the graph is built by two
+    streaming passes (resolve, then aggregate) with bounded memory. Returns a RunReport.
+    """
+    started = time.perf_counter()
+    ruleset = load_ruleset(settings)
+    pipelines = Pipelines(settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = RunReport(out_dir=out_dir)
+    resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors)
+    show = sys.stderr.isatty() if progress is None else progress
+    documents = corpus.iter_documents(source, lang_override=lang, languages=tuple(settings.run.languages))
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir, prefix=".spool-") as spool:
+        for result in tqdm(process(documents, pipelines, settings), desc="documents", unit="doc", disable=not show):
+            report.counts[result.document.status] += 1
+            resolver.add(result)
+            spool.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        parsed = time.perf_counter()
+        resolution = resolver.finish()
+        builder = GraphBuilder(resolution)
+        for result in _read_spool(spool):
+            builder.add(result)
+        graph = builder.graph()
+        report.summary = _summary(report, graph, pipelines, ruleset, started, parsed)
+        report.files = export.write_outputs(
+            out_dir,
+            graph,
+            mentions=(row for r in _read_spool(spool) for row in mention_rows(r, resolution)),
+            relations=(row for r in _read_spool(spool) for row in relation_rows(r, resolution)),
+            documents=(document_row(r.document) for r in _read_spool(spool)),
+            summary=report.summary,
+        )
+    return report
+
+
+def _read_spool(spool) -> Iterator[DocResult]:
+    spool.seek(0)
+    for line in spool:
+        yield DocResult.from_dict(json.loads(line))
+
+
+def _summary(report: RunReport, graph, pipelines: Pipelines, ruleset: RuleSet, started: float, parsed: float) -> dict:
+    nodes = Counter(data.get("type", "") for _, data in graph.nodes(data=True))
+    edges = Counter(data.get("relation", "") for _, _, data in graph.edges(data=True))
+    return {
+        "tool": "actorgraph",
+        "version": pipeline.__version__,
+        "models": pipelines.models(),
+        "rules_sha256": ruleset.digest,
+        "documents": sum(report.counts.values()),
+        "status": dict(sorted(report.counts.items())),
+        "nodes": dict(sorted(nodes.items())),
+        "edges": dict(sorted(edges.items())),
+        "seconds": {
+            "nlp_and_rules": round(parsed - started, 3),
+            "total": round(time.perf_counter() - started, 3),
+        },
+    }
+
+
+def explain(text: str, settings: Settings, *, lang: str | None = None, date: str = "") -> DocResult:
+    """Run the whole per-document path over one text and return its DocResult.
+
+    The language is detected unless given; rule files are validated first (RuleError).
+    """
+    load_ruleset(settings)
+    document = corpus.document_from_text(text, doc_id="explain", lang=lang, date=date)
+    if document.status != "ok":
+        raise ValueError(f"cannot explain this text: {document.reason}")
+    return next(process([document], Pipelines(settings), settings))
+
+
+def format_explanation(result: DocResult) -> str:
+    """Return a readable report of a DocResult: entities, role links and meetings with rule ids."""
+    lines = [f"language: {result.document.lang}   reference date: {result.ref_date or '-'} ({result.ref_date_source or 'none'})", "", "ENTITIES"]
+    for m in result.mentions:
+        extra = " ".join(
+            part for part in (
+                f"value={m.value:g}" if m.value is not None else "",
+                f"qualifier={m.qualifier!r}" if m.qualifier else "",
+                f"norm={m.norm!r}" if m.norm else "",
+            ) if part
+        )
+        lines.append(f"  {m.label:<7} {m.text!r} [{m.start}:{m.end}] {extra}  rules: {', '.join(m.rules)}")
+    lines += ["", "ROLES"]
+    for r in result.role_links:
+        where = f" of {r.jurisdiction}" if r.jurisdiction else ""
+        org = f" ({r.organization})" if r.organization else ""
+        qual = f"{r.qualifier} " if r.qualifier else ""
+        lines.append(f"  {r.person.text!r} -> {qual}{r.role}{where}{org}  from {r.text!r}  rules: {', '.join(r.rules)}")
+    lines += ["", "MEETINGS"]
+    for m in result.meetings:
+        people = ", ".join(p.text + (f" (= {p.role} of {p.jurisdiction})" if p.role else "") for p in m.participants)
+        lines.append(
+            f"  {m.kind} via {m.trigger!r}: participants [{people}] place={m.place or '-'} "
+            f"date={m.date or '-'} ({m.date_text or '-'}){' name=' + repr(m.name) if m.name else ''}  rules: {', '.join(m.rules)}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""The `actorgraph` command line: thin wrappers over importable functions."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from pipeline.config import ConfigError, load_settings
+from pipeline.rules import RuleError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Bilingual actor graph from news articles.")
+rules_app = typer.Typer(no_args_is_help=True, help="Work with the rule files in configs/.")
+app.add_typer(rules_app, name="rules")
+
+CONFIG = typer.Option(None, "--config", help="Folder with settings.toml and the rule files (default: configs/).")
+DEBUG = typer.Option(False, "--debug", help="Show Python tracebacks for errors.")
+
+
+def _fail(message: str, code: int, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def extract(
+    source: Path = typer.Argument(Path("data/news"), help="A folder (read recursively) or a .txt/.jsonl file."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Force the language (en or es) of every document."),
+    config: Optional[Path] = CONFIG,
+    debug: bool = DEBUG,
+) -> None:
+    """Build the actor graph of a corpus and write every output file into OUT."""
+    from pipeline import batch
+
+    try:
+        settings = load_settings(config)
+        if not source.exists():
+            raise ConfigError(f"{source}: no such file or folder")
+        report = batch.run(source, out, settings, lang=lang)
+    except (RuleError, ConfigError) as exc:
+        _fail(f"error: {exc}", 2, debug)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130, debug)
+    counts = report.counts
+    typer.echo(
+        f"{sum(counts.values())} documents: {counts.get('ok', 0)} ok, {counts.get('skipped', 0)} skipped, "
+        f"{counts.get('error', 0)} failed; graph in {out}/ (details: {out}/documents.jsonl)"
+    )
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def explain(
+    text: str = typer.Argument(..., help="Text to analyse, or the path of a text file."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="en or es (default: detected)."),
+    date: str = typer.Option("", "--date", help="Publication date (ISO) to resolve relative dates against."),
+    config: Optional[Path] = CONFIG,
+    debug: bool = DEBUG,
+) -> None:
+    """Print the entities, roles and meetings found in TEXT, with the ids of the rules that fired."""
+    from pipeline import batch
+
+    path = Path(text)
+    if len(text) < 4096 and path.is_file():
+        text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        result = batch.explain(text, load_settings(config), lang=lang, date=date)
+    except (RuleError, ConfigError, ValueError) as exc:
+        _fail(f"error: {exc}", 2, debug)
+    typer.echo(batch.format_explanation(result))
+
+
+@rules_app.command("check")
+def rules_check(config: Optional[Path] = CONFIG, debug: bool = DEBUG) -> None:
+    """Validate every rule file; list each problem as file:line and exit 2 if there are any."""
+    from pipeline.ruleset import load_ruleset
+
+    try:
+        ruleset = load_ruleset(load_settings(config))
+    except (RuleError, ConfigError) as exc:
+        _fail(f"error: {exc}", 2, debug)
+    typer.echo(f"ok: {ruleset.count} rules valid (sha256 {ruleset.digest[:12]})")
+
+
+@app.command("eval")
+def evaluate(
+    data: Path = typer.Option(..., "--data", help="Folder holding conll2002-es/, ancora-ner-es/, conll2003-en/."),
+    out: Path = typer.Option(Path("out/eval"), "--out", help="Where <dataset>.json files go."),
+    config: Optional[Path] = CONFIG,
+    debug: bool = DEBUG,
+) -> None:
+    """Score the extract pipeline's entity recognition on public NER test sets."""
+    from pipeline.evaluate import run_eval
+
+    if not data.is_dir():
+        _fail(f"error: {data}: benchmark data folder not found (pass --data or DATA=...)", 2, debug)
+    run_eval(data, out, load_settings(config))
+
+
+@app.command()
+def train(
+    data: Path = typer.Option(..., "--data", help="Folder holding conll2002-es/ and ancora-ner-es/."),
+    config: Optional[Path] = CONFIG,
+    debug: bool = DEBUG,
+) -> None:
+    """Train the Spanish NER model into models/ (see models/README.md)."""
+    from pipeline.train import train_spanish
+
+    if not data.is_dir():
+        _fail(f"error: {data}: training data folder not found (pass --data or DATA=...)", 2, debug)
+    typer.echo(f"model written to {train_spanish(data, load_settings(config))}")
