@@ -63,6 +63,7 @@ _VALUE_CHECKS = {
 _MOJIBAKE_LINE = re.compile(
     r"^.*[\u00c2-\u00f4][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ].*$", re.MULTILINE
 )
+_BREAKS = (("\n\n",), ("\n",), (". ", "! ", "? ", '." ', ".” ", ".» ", "。"), (" ", "\t"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -97,11 +98,31 @@ def iter_documents(
             yield doc
 
 
+def document_from_text(
+    text: str,
+    doc_id: str,
+    lang: str | None = None,
+    date: str = "",
+    languages: Iterable[str] = ("en", "es"),
+) -> Document:
+    """Return a Document for a text held in memory, cleaned and checked like a .txt file.
+
+    `lang` and `date` (ISO, may be partial) win over a metadata header and detection.
+    """
+    doc = Document(id=doc_id)
+    doc.text = _clean(text, doc)
+    _apply_header(doc)
+    if date:
+        _set_meta(doc, "date", date)
+    _finish(doc, _norm_lang(lang) if lang else None, tuple(languages))
+    return doc
+
+
 def split_text(text: str, max_chars: int) -> list[tuple[int, str]]:
     """Split `text` into (offset, chunk) pairs of at most `max_chars` characters that cover it.
 
     Cuts fall after a paragraph break, else a line break, else sentence-ending punctuation,
-    else a space, in the second half of each window; a hard cut is the last resort.
+    else a space, preferably in the second half of each window; a hard cut is the last resort.
     """
     if max_chars < 1:
         raise ValueError("max_chars must be positive")
@@ -117,41 +138,44 @@ def split_text(text: str, max_chars: int) -> list[tuple[int, str]]:
 
 
 def _cut(text: str, start: int, limit: int) -> int:
-    half = start + (limit - start) // 2
-    for marks in (("\n\n",), ("\n",), (". ", "! ", "? ", '." ', ".” ", ".» ", "。"), (" ", "\t")):
-        found = [pos + len(mark) for mark in marks if (pos := text.rfind(mark, half, limit)) >= 0]
-        if found:
-            return max(found)
+    # a break in the second half of the window keeps chunks large; any break beats a hard cut
+    for low in (start + (limit - start) // 2, start + 1):
+        for marks in _BREAKS:
+            found = [pos + len(mark) for mark in marks if (pos := text.rfind(mark, low, limit)) >= 0]
+            if found:
+                return max(found)
     return limit
 
 
 def _walk(root: Path) -> Iterator[Path | tuple[Path, str]]:
-    """Yield input files under root, or (path, reason) for a folder that cannot be listed."""
+    """Yield input files under root depth first in name order, or (folder, reason) for a
+    folder that cannot be listed."""
     if not root.is_dir():
         yield root
         return
     visited: set[str] = set()
-    stack = [root]
+    stack = [(root, True)]
     while stack:
-        folder = stack.pop()
-        real = os.path.realpath(folder)
+        path, is_folder = stack.pop()
+        if not is_folder:
+            yield path
+            continue
+        real = os.path.realpath(path)
         if real in visited:  # a symlink loop or a second link to a folder already read
             continue
         visited.add(real)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
         except OSError as exc:
-            yield (folder, f"cannot list folder: {exc.strerror or exc}")
+            yield (path, f"cannot list folder: {exc.strerror or exc}")
             continue
-        subfolders = []
+        children = []
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if _is_dir(entry):
-                subfolders.append(Path(entry.path))
-            elif entry.name.lower().endswith(TEXT_SUFFIXES + JSONL_SUFFIXES):
-                yield Path(entry.path)
-        stack.extend(reversed(subfolders))
+            folder = _is_dir(entry)
+            wanted = folder or entry.name.lower().endswith(TEXT_SUFFIXES + JSONL_SUFFIXES)
+            if wanted and not entry.name.startswith("."):
+                children.append((Path(entry.path), folder))
+        stack.extend(reversed(children))
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
