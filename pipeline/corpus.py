@@ -28,7 +28,9 @@ MAX_BYTES = 50 * 1024 * 1024
 SNIFF_BYTES = 8192
 BINARY_RATIO = 0.05  # share of control bytes above which a file is binary; text has almost none
 MIN_LETTERS = 20  # below this many letters the language detector only picks among `languages`
-NEAR_TOP = 0.5  # a supported language this close to an unsupported winner is taken instead
+# Short Spanish often ranks Galician or Aragonese first, short English Pidgin or Scots: a
+# supported language with at least this share of the winner's probability is taken instead.
+NEAR_TOP = 0.5
 LANG_SAMPLE = 3000  # characters per window shown to the detector
 
 MAGIC = {
@@ -43,8 +45,6 @@ MAGIC = {
 }
 CONTROL_BYTES = frozenset(set(range(0x09)) | set(range(0x0E, 0x20)) | {0x7F})
 
-# Spanish text shares most words with Galician, Asturian or Aragonese and English news with
-# Pidgin or Scots, so a detector over all languages only overrules `languages` when it is sure.
 _DATE = r"(?P<date>\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)"
 # ` date 2023-12 (CNN) ...` shares its line with the text; `key: value` fills its own line.
 _HEADER = re.compile(
@@ -148,8 +148,7 @@ def _cut(text: str, start: int, limit: int) -> int:
 
 
 def _walk(root: Path) -> Iterator[Path | tuple[Path, str]]:
-    """Yield input files under root depth first in name order, or (folder, reason) for a
-    folder that cannot be listed."""
+    """Yield input files depth first in name order; (folder, reason) for an unlistable folder."""
     if not root.is_dir():
         yield root
         return
@@ -188,7 +187,7 @@ def _is_dir(entry: os.DirEntry) -> bool:
 def _read_source(source, max_bytes: int) -> Iterator[Document]:
     if isinstance(source, tuple):
         folder, reason = source
-        yield _failed(_base(folder), "error", reason)
+        yield _failed(_base(folder, folder.name), "error", reason)
         return
     if source.name.lower().endswith(JSONL_SUFFIXES):
         yield from _read_jsonl(source, max_bytes)
@@ -196,10 +195,10 @@ def _read_source(source, max_bytes: int) -> Iterator[Document]:
         yield _read_txt(source, max_bytes)
 
 
-def _base(path: Path) -> Document:
+def _base(path: Path, name: str | None = None) -> Document:
     """Return an empty Document named after `path`, with a warning when the name is not UTF-8."""
     shown = _displayable(str(path))
-    doc = Document(id=_displayable(path.stem if path.suffix else path.name), path=shown)
+    doc = Document(id=_displayable(name or path.stem), path=shown)
     if shown != str(path):
         doc.warnings.append("file name is not valid UTF-8")
     return doc
