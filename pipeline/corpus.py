@@ -1,7 +1,7 @@
 """Read a corpus of news articles (.txt and .jsonl files) into records.Document objects.
 
 Every input (a .txt file, a JSONL line, a file or folder that cannot be read) yields exactly
-one Document whose status is "ok", "skipped" or "error"; the reader never raises on bad input.
+one Document whose status is "ok", "skipped" or "error"; bad files never raise.
 Reading streams: one file (or one JSONL line) is in memory at a time.
 """
 
