@@ -1,22 +1,29 @@
 """The entity layer: one label set for both languages, rule fixes, normalised values.
 
-Rules come from configs/patterns/<lang>/entities.jsonl; places and demonyms from places.yml.
+Rules come from configs/patterns/<lang>/entities.jsonl (one rule a line, each with an id and
+an action, see EntityRule); places and demonyms from places.yml. The component reads the
+model's entities, fixes them step by step in the order below, adds rule spans, and writes
+doc.ents once; every span records the ids of the rules that made or changed it in
+Span._.rules ("model" for a model span left as it was).
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from pipeline import dates, numbers
 from pipeline.config import load_settings
-from pipeline.places import Gazetteer, load_places_rules
+from pipeline.places import Gazetteer, load_places_rules, place_key
 from pipeline.records import LABELS, Mention
-from pipeline.rules import Problem, read_jsonl
+from pipeline.rules import Problem, RuleError, check_token_pattern, read_jsonl
 
 for _name, _default in (("value", None), ("qualifier", ""), ("norm", ""), ("rules", None)):
     if not Span.has_extension(_name):
@@ -25,37 +32,83 @@ for _name in ("doc_id", "pub_date", "ref_date", "ref_date_source"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default="")
 
+NAME_LABELS = ("PERSON", "ORG", "PLACE", "MISC", "NORP")
+ACTIONS = ("map", "cut", "trim", "drop", "places", "relabel", "add", "demonyms", "qualify", "persons")
+
+
+class Example(BaseModel):
+    """A sentence a rule must handle: `model` fakes the model's entities as [text, label]."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    model: list[tuple[str, str]] = []
+    pos: dict[str, str] = {}  # token text -> POS, for rules that read POS
+    pub_date: str = ""
+    expect: list[dict[str, Any]] = []  # {"text", "label", and optionally "norm", "value", "qualifier"}
+    absent: list[str] = []  # texts that must not be entities
+
 
 class EntityRule(BaseModel):
-    """One line of entities.jsonl; which fields apply depends on `action`."""
+    """One line of entities.jsonl. Fields used per action:
+
+    map: from -> label ("" drops); cut: words (cut the span before them); trim: words (leading
+    words to strip), connectors, pos; drop: words, pos; places/demonyms: from (labels an exact
+    match overrides); relabel: first/last words -> label; add: pattern -> label; qualify: label;
+    persons: from (labels a name seen as PERSON elsewhere in the document overrides).
+    """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     id: str
-    action: Literal["map"]
+    action: Literal[ACTIONS]
     label: Literal[LABELS + ("",)] = ""
     from_: list[str] = Field(default=[], alias="from")
-    examples: list[dict[str, Any]] = []
+    pattern: list[dict[str, Any]] = []
+    words: list[str] = []
+    first: list[str] = []
+    last: list[str] = []
+    connectors: list[str] = []
+    pos: list[str] = []
+    initial: bool = False  # drop: only sentence-initial words
+    examples: list[Example] = []
 
 
 class EntityRules:
-    """The rules of one language, grouped by action."""
+    """The rules of one language: the label map, and the other rules grouped by action."""
 
     def __init__(self, rules: list[EntityRule]):
+        self.all = rules
         self.label_map: dict[str, tuple[str, str]] = {}
+        self.by_action: dict[str, list[EntityRule]] = {action: [] for action in ACTIONS}
         for rule in rules:
-            if rule.action == "map":
-                for source in rule.from_:
-                    self.label_map[source] = (rule.label, rule.id)
+            self.by_action[rule.action].append(rule)
+            for source in rule.from_ if rule.action == "map" else []:
+                self.label_map[source] = (rule.label, rule.id)
+
+
+def _check(rule: EntityRule, path: Path, line: int, vocab) -> list[Problem]:
+    problems = []
+    if rule.action == "add":
+        complaint = check_token_pattern(rule.pattern, vocab) if rule.pattern else "empty pattern"
+        if complaint:
+            problems.append(Problem(str(path), line, f"{rule.id}: {complaint}"))
+    if rule.action in ("add", "relabel", "qualify") and not rule.label:
+        problems.append(Problem(str(path), line, f"{rule.id}: action {rule.action!r} needs a label"))
+    return problems
 
 
 def load_entity_rules(settings) -> tuple[dict[str, EntityRules] | None, list[Problem], list[tuple[str, str, int]]]:
-    """Load patterns/<lang>/entities.jsonl for every language; return ({lang: rules} or None, problems, ids)."""
+    """Load patterns/<lang>/entities.jsonl of every language; return ({lang: rules} or None, problems, ids)."""
+    import spacy
+
     found: dict[str, EntityRules] = {}
     problems: list[Problem] = []
     ids: list[tuple[str, str, int]] = []
     for lang in settings.run.languages:
         path = settings.rule_path("patterns") / lang / "entities.jsonl"
         rules, lang_problems = read_jsonl(path, EntityRule)
+        vocab = spacy.blank(lang).vocab
+        for line, rule in rules:
+            lang_problems += _check(rule, path, line, vocab)
         problems += lang_problems
         ids += [(rule.id, str(path), line) for line, rule in rules]
         found[lang] = EntityRules([rule for _, rule in rules])
@@ -68,33 +121,293 @@ def _rules_for(config_dir: str) -> tuple[dict[str, EntityRules], Gazetteer]:
     rules, problems, _ = load_entity_rules(settings)
     gazetteer, place_problems, _ = load_places_rules(settings)
     if problems or place_problems:
-        from pipeline.rules import RuleError
-
         raise RuleError(problems + place_problems)
     return rules, gazetteer
 
 
+@dataclass
+class Cand:
+    """A span being worked on: token offsets, unified label and the rules that shaped it."""
+
+    start: int
+    end: int
+    label: str
+    rules: list[str] = field(default_factory=list)
+
+    def mark(self, rule_id: str) -> None:
+        if self.rules == ["model"]:
+            self.rules = []
+        if rule_id not in self.rules:
+            self.rules.append(rule_id)
+
+
+def _is_lower(token) -> bool:
+    return token.text[:1].islower()
+
+
 class EntityLayer:
-    """spaCy component: maps model labels to the unified set and normalises PLACE/NORP."""
+    """spaCy component: unified labels, rule fixes, and values for NUMBER, DATE, PLACE, NORP."""
 
     def __init__(self, nlp: Language, name: str, config_dir: str):
         rules, self.gazetteer = _rules_for(str(Path(config_dir).resolve()))
+        self.lang = nlp.lang
         self.rules = rules.get(nlp.lang) or EntityRules([])
+        self.matcher = Matcher(nlp.vocab)
+        for rule in self.rules.by_action["add"]:
+            self.matcher.add(rule.id, [rule.pattern])
+        self.labels = {rule.id: rule.label for rule in self.rules.by_action["add"]}
+        self.places, self.names = self._phrase_matchers(nlp)
+
+    def _phrase_matchers(self, nlp: Language) -> tuple[tuple[PhraseMatcher, PhraseMatcher], dict[int, tuple[str, str]]]:
+        """Compile place names and demonyms: abbreviations by exact spelling, the rest by lower case."""
+        exact, lower = PhraseMatcher(nlp.vocab, attr="ORTH"), PhraseMatcher(nlp.vocab, attr="LOWER")
+        names: dict[int, tuple[str, str]] = {}
+        entries = [("place", surface, canon) for surface, canon in self.gazetteer.names()]
+        entries += [("demonym", form, self.gazetteer.demonym_place(form)) for form in self.gazetteer.demonyms(self.lang)]
+        for kind, surface, canon in entries:
+            key = f"{kind}:{canon}"
+            names[nlp.vocab.strings.add(key)] = (kind, canon)
+            if "." in surface or (surface.isupper() and len(surface) <= 5):
+                exact.add(key, [nlp.make_doc(surface)])
+            else:
+                variants = {surface, numbers.plain(surface)} if kind == "demonym" else {surface, _unaccented(surface)}
+                lower.add(key, [nlp.make_doc(text) for text in variants])
+        return (exact, lower), names
+
+    # -- steps -----------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
+        cands = self._from_model(doc)
+        for rule in self.rules.by_action["cut"]:
+            cands = [self._cut(doc, c, rule) for c in cands]
+        for rule in self.rules.by_action["trim"]:
+            cands = [t for c in cands for t in self._trim(doc, c, rule)]
+        for rule in self.rules.by_action["drop"]:
+            cands = [c for c in cands if not self._drops(doc, c, rule)]
+        place_hits = self._place_hits(doc)
+        for rule in self.rules.by_action["places"] + self.rules.by_action["demonyms"]:
+            self._override(cands, place_hits, rule)
+        for rule in self.rules.by_action["relabel"]:
+            self._relabel(doc, cands, rule)
+        cands = self._merge(cands, self._added(doc, place_hits))
+        for rule in self.rules.by_action["qualify"]:
+            self._qualify(doc, cands, rule)
+        for rule in self.rules.by_action["persons"]:
+            cands = self._persons(doc, cands, rule)
+        return self._write(doc, cands, place_hits)
+
+    def _from_model(self, doc: Doc) -> list[Cand]:
+        cands = []
         for ent in doc.ents:
             label, rule_id = self.rules.label_map.get(ent.label_, ("", ""))
             if label:
-                spans.append((Span(doc, ent.start, ent.end, label=label), ["model"]))
+                cands.append(Cand(ent.start, ent.end, label, ["model"]))
+        return cands
+
+    def _cut(self, doc: Doc, cand: Cand, rule: EntityRule) -> Cand:
+        if cand.label not in NAME_LABELS:
+            return cand
+        for i in range(cand.start + 1, cand.end):
+            if doc[i].text in rule.words:
+                cand.end = i
+                cand.mark(rule.id)
+                break
+        return cand
+
+    def _trim(self, doc: Doc, cand: Cand, rule: EntityRule) -> list[Cand]:
+        """Split at commas, strip leading function words and trailing lowercase words.
+
+        A span that only keeps its tail after a connector ("El secretario de Estado") names
+        a common noun's complement, not an entity, and is dropped.
+        """
+        if cand.label not in (rule.from_ or NAME_LABELS):
+            return [cand]
+        if self._known(doc[cand.start:cand.end].text):
+            return [cand]
+        parts, start = [], cand.start
+        for i in range(cand.start, cand.end + 1):
+            if i == cand.end or doc[i].text in (",", ";", ":"):
+                parts.append((start, i))
+                start = i + 1
+        kept = []
+        for start, end in parts:
+            removed = []
+            while start < end and self._strippable(doc, start, rule) and not self._known(doc[start:end].text):
+                removed.append(doc[start].lower_)
+                start += 1
+            while end > start and (doc[end - 1].is_punct or _is_lower(doc[end - 1])) and not doc[end - 1].like_num:
+                end -= 1
+            if start >= end or set(removed) & set(rule.connectors):
+                continue
+            part = Cand(start, end, cand.label, list(cand.rules))
+            if (start, end) != (cand.start, cand.end):
+                part.mark(rule.id)
+            kept.append(part)
+        return kept
+
+    def _strippable(self, doc: Doc, i: int, rule: EntityRule) -> bool:
+        token = doc[i]
+        if token.is_punct or _is_lower(token) or token.lower_ in rule.words:
+            return True
+        return token.pos_ in rule.pos and (token.is_sent_start or i == 0)
+
+    def _drops(self, doc: Doc, cand: Cand, rule: EntityRule) -> bool:
+        """Single words that are function words, listed common words, or a non-name POS."""
+        if cand.end - cand.start != 1 or cand.label not in (rule.from_ or NAME_LABELS):
+            return False
+        token = doc[cand.start]
+        if self._known(token.text):
+            return False
+        initial = bool(token.is_sent_start) or cand.start == 0
+        if rule.initial and not initial:
+            return False
+        return (
+            token.lower_ in rule.words
+            or numbers.plain(token.text) in rule.words
+            or token.pos_ in rule.pos
+            or (initial and doc.vocab[token.lower_].is_stop)
+        )
+
+    def _known(self, text: str) -> bool:
+        return bool(self.gazetteer.canonical(text) or self.gazetteer.demonym_place(text))
+
+    def _place_hits(self, doc: Doc) -> dict[tuple[int, int], tuple[str, str]]:
+        """Gazetteer matches (start, end) -> (kind, canonical); names must be capitalised."""
+        hits: dict[tuple[int, int], tuple[str, str]] = {}
+        for matcher in self.places:
+            for match_id, start, end in matcher(doc):
+                kind, canon = self.names[match_id]
+                first = doc[start].text
+                if kind == "place" and not first[:1].isupper():
+                    continue
+                if kind == "demonym" and self.lang == "en" and not first[:1].isupper():
+                    continue
+                if (start, end) not in hits or kind == "place":
+                    hits[(start, end)] = (kind, canon)
+        return hits
+
+    def _override(self, cands: list[Cand], hits: dict, rule: EntityRule) -> None:
+        """A span that is exactly a known place (or demonym) gets the rule's label."""
+        wanted = "place" if rule.action == "places" else "demonym"
+        for cand in cands:
+            kind, canon = hits.get((cand.start, cand.end), ("", ""))
+            if kind != wanted or cand.label == rule.label or cand.label not in rule.from_:
+                continue
+            single_region = cand.end - cand.start == 1 and self.gazetteer.kind(canon) == "region"
+            if cand.label == "PERSON" and single_region:
+                continue  # "Guerrero", "Hidalgo": surnames as often as states
+            cand.label = rule.label
+            cand.mark(rule.id)
+
+    def _relabel(self, doc: Doc, cands: list[Cand], rule: EntityRule) -> None:
+        first, last = {w.lower() for w in rule.first}, {w.lower() for w in rule.last}
+        for cand in cands:
+            if cand.label not in rule.from_ or cand.label == rule.label:
+                continue
+            if doc[cand.start].lower_ in first or doc[cand.end - 1].lower_ in last:
+                cand.label = rule.label
+                cand.mark(rule.id)
+
+    def _added(self, doc: Doc, hits: dict) -> list[Cand]:
+        added = [Cand(start, end, self.labels[self.matcher.vocab.strings[mid]], [self.matcher.vocab.strings[mid]])
+                 for mid, start, end in self.matcher(doc)]
+        for rule in self.rules.by_action["places"] + self.rules.by_action["demonyms"]:
+            wanted = "place" if rule.action == "places" else "demonym"
+            added += [Cand(s, e, rule.label, [rule.id]) for (s, e), (kind, _) in hits.items() if kind == wanted]
+        return added
+
+    def _merge(self, cands: list[Cand], added: list[Cand]) -> list[Cand]:
+        """Model spans keep their place; added spans fill the gaps, longest first."""
+        taken = set()
+        for cand in cands:
+            taken.update(range(cand.start, cand.end))
+        kept = list(cands)
+        for cand in sorted(added, key=lambda c: (c.start - c.end, c.start)):
+            span = set(range(cand.start, cand.end))
+            inside = [c for c in kept if c.start >= cand.start and c.end <= cand.end and c.label == cand.label]
+            covered = {i for c in inside for i in range(c.start, c.end)}
+            if (span & taken) - covered or any((c.start, c.end) == (cand.start, cand.end) for c in inside):
+                continue  # it would cut through another span, or repeat one
+            kept = [c for c in kept if c not in inside]
+            kept.append(cand)
+            taken |= span
+        return sorted(kept, key=lambda c: c.start)
+
+    def _qualify(self, doc: Doc, cands: list[Cand], rule: EntityRule) -> None:
+        """Pull a qualifier just before a NUMBER into it ("más de" + "11.000")."""
+        taken = {i for c in cands for i in range(c.start, c.end)}
+        for cand in cands:
+            if cand.label != rule.label:
+                continue
+            for size in (3, 2, 1):
+                start = cand.start - size
+                if start < 0 or taken & set(range(start, cand.start)):
+                    continue
+                if numbers.plain(doc[start:cand.start].text) in numbers.QUALIFIERS:
+                    cand.start = start
+                    cand.mark(rule.id)
+                    break
+
+    def _persons(self, doc: Doc, cands: list[Cand], rule: EntityRule) -> list[Cand]:
+        """Document consistency: a name seen as PERSON is a PERSON everywhere in the document."""
+        names: set[str] = set()
+        for cand in cands:
+            if cand.label == "PERSON":
+                tokens = [t.text for t in doc[cand.start:cand.end]]
+                names.update(" ".join(tokens[i:]) for i in range(len(tokens)))
+        names = {n for n in names if n[:1].isupper() and not self._known(n)}
+        if not names:
+            return cands
+        for cand in cands:
+            text = doc[cand.start:cand.end].text
+            if cand.label in rule.from_ and text in names and not self.gazetteer.canonical(text):
+                cand.label = "PERSON"
+                cand.mark(rule.id)
+        matcher = PhraseMatcher(doc.vocab, attr="ORTH")
+        matcher.add("name", [Doc(doc.vocab, words=name.split(" ")) for name in names])
+        added = [Cand(s, e, "PERSON", [rule.id]) for _, s, e in matcher(doc)]
+        return self._merge(cands, added)
+
+    def _write(self, doc: Doc, cands: list[Cand], hits: dict) -> Doc:
+        spans = [(Span(doc, c.start, c.end, label=c.label), c) for c in cands if c.end > c.start]
         doc.ents = [span for span, _ in spans]
-        for span, rules in spans:
-            span._.rules = rules
+        self._set_ref_date(doc)
+        for span, cand in spans:
+            span._.rules = list(cand.rules)
             if span.label_ == "PLACE":
-                span._.norm = self.gazetteer.canonical(span.text)
+                kind, canon = hits.get((span.start, span.end), ("", ""))
+                span._.norm = canon if kind == "place" else self.gazetteer.canonical(span.text)
             elif span.label_ == "NORP":
-                span._.norm = self.gazetteer.country_of(span.text)
+                span._.norm = self.gazetteer.demonym_place(span.text) or self.gazetteer.canonical(span.text)
+            elif span.label_ == "NUMBER":
+                span._.value, span._.qualifier = numbers.parse_number(span.text, self.lang)
+            elif span.label_ == "DATE":
+                span._.norm = dates.resolve(span.text, self.lang, doc._.ref_date)
         return doc
+
+    def _set_ref_date(self, doc: Doc) -> None:
+        """Reference for relative dates: the publication date, else the latest full date in the text.
+
+        A publication date known only to the month is refined by a full date of the same month
+        in the text, so "este miércoles" can still resolve to a day.
+        """
+        found = sorted(
+            iso for ent in doc.ents if ent.label_ == "DATE"
+            for iso in [dates.resolve(ent.text, self.lang, "")] if len(iso) == 10
+        )
+        pub = doc._.pub_date or ""
+        if pub and not (found and len(pub) < 10 and found[-1].startswith(pub)):
+            doc._.ref_date, doc._.ref_date_source = pub, "metadata"
+        elif found:
+            doc._.ref_date, doc._.ref_date_source = found[-1], "text"
+        else:
+            doc._.ref_date, doc._.ref_date_source = "", ""
+
+
+def _unaccented(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @Language.factory("actorgraph_entities", default_config={"config_dir": ""})
@@ -121,7 +434,7 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
                 value=ent._.value,
                 qualifier=ent._.qualifier or "",
                 norm=ent._.norm or "",
-                rules=list(ent._.rules or []),
+                rules=list(ent._.rules or ["model"]),
             )
         )
     return mentions
