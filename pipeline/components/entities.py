@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline import dates, numbers
 from pipeline.config import load_settings
-from pipeline.places import Gazetteer, load_places_rules, place_key
+from pipeline.places import Gazetteer, load_places_rules
 from pipeline.records import LABELS, Mention
 from pipeline.rules import Problem, RuleError, check_token_pattern, read_jsonl
 
@@ -170,8 +170,7 @@ class EntityLayer:
             if "." in surface or (surface.isupper() and len(surface) <= 5):
                 exact.add(key, [nlp.make_doc(surface)])
             else:
-                variants = {surface, numbers.plain(surface)} if kind == "demonym" else {surface, _unaccented(surface)}
-                lower.add(key, [nlp.make_doc(text) for text in variants])
+                lower.add(key, [nlp.make_doc(text) for text in {surface, numbers.plain(surface)}])
         return (exact, lower), names
 
     # -- steps -----------------------------------------------------------------------
@@ -199,7 +198,7 @@ class EntityLayer:
     def _from_model(self, doc: Doc) -> list[Cand]:
         cands = []
         for ent in doc.ents:
-            label, rule_id = self.rules.label_map.get(ent.label_, ("", ""))
+            label, _ = self.rules.label_map.get(ent.label_, ("", ""))
             if label:
                 cands.append(Cand(ent.start, ent.end, label, ["model"]))
         return cands
@@ -402,12 +401,6 @@ class EntityLayer:
             doc._.ref_date, doc._.ref_date_source = found[-1], "text"
         else:
             doc._.ref_date, doc._.ref_date_source = "", ""
-
-
-def _unaccented(text: str) -> str:
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @Language.factory("actorgraph_entities", default_config={"config_dir": ""})
