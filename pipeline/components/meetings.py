@@ -1,14 +1,647 @@
-"""Meetings (placeholder while being written)."""
+"""Meetings, visits, calls and summits: who met whom, where and when, around a trigger word.
+
+Triggers come from meetings.yml (lemmas per language) and patterns/<lang>/meetings.jsonl
+(multi-word triggers and exclusions such as "so-called" or "call for"). Participants are the
+people the parse ties to the trigger: its subject and object, a "with/between/by" phrase, the
+subject of a support verb ("attend the meeting") or of a clause framing the noun ("in a call
+with"), coordinated names and appositions, "together with" phrases, and role-only references
+("Mexico's president", "his Mexican counterpart") the resolution layer maps to a person.
+Mentions with no participant give their date and place to the nearest same-kind mention in
+the document ("Wednesday's meeting"), or to the meeting they are part of ("for talks").
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.components import roles as roles_mod
+from pipeline.config import Settings, load_settings
+from pipeline.records import MEETING_KINDS, MeetingMention, PersonRef
+from pipeline.rules import Problem, RuleError, line_of, read_yaml, validate
+
+PATTERN_FILE = "meetings.jsonl"
+SUBJECTS = ("nsubj", "nsubjpass", "nsubj:pass", "csubj")
+OBJECTS = ("obj", "dobj", "iobj", "dative")
+POSSESSORS = ("poss", "nmod:poss")
+OBLIQUES = ("obl", "nmod", "obl:arg", "obl:agent")
+CLIMB = ("conj", "appos", "flat", "flat:name", "compound")
+DETERMINERS = ("DET", "PRON")
+PLACE_RANK = {"city": 0, "": 1, "region": 2, "country": 3}
+# Kinds one event can be reported as: a visit is a meeting seen from the host's side.
+FAMILY = {"meeting": "meet", "visit": "meet", "summit": "meet", "call": "call"}
 
 if not Doc.has_extension("meetings"):
     Doc.set_extension("meetings", default=None)
 
 
-@Language.factory("actorgraph_meetings", default_config={"config_dir": ""})
-def make_meetings(nlp, name, config_dir):
-    def run(doc):
-        doc._.meetings = []
+# ---------------------------------------------------------------------------- rule schemas
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Kind = Literal["meeting", "visit", "call", "summit"]
+ObjectRule = Literal["any", "person_if_any", "person"]
+
+
+class TriggerEntry(_Strict):
+    id: str
+    lang: Literal["en", "es"]
+    lemmas: list[str] = Field(min_length=1)
+    pos: list[str] = Field(min_length=1)
+    kind: Kind
+    kind_with_place: Kind | None = None
+    object: ObjectRule = "any"
+    needs_with: bool = False
+
+
+class WordList(_Strict):
+    id: str
+    en: list[str] = []
+    es: list[str] = []
+
+
+class MeetingsFile(_Strict):
+    triggers: list[TriggerEntry]
+    support_verbs: WordList
+    frame_preps: WordList
+    with_preps: WordList
+    together: WordList
+    place_preps: WordList
+    destination_preps: WordList
+    counterparts: WordList
+    purpose_preps: WordList
+    reporters: WordList
+
+
+class ExpectedMeeting(_Strict):
+    kind: Kind
+    participants: list[str] = []  # texts of PersonRefs, role references included
+    place: str | None = None
+    date_text: str | None = None
+    name: str | None = None
+
+
+class MeetingExample(_Strict):
+    text: str
+    meetings: list[ExpectedMeeting] = []
+
+
+class MeetingPattern(_Strict):
+    """A multi-word trigger (label TRIGGER) or an exclusion (label EXCLUDE)."""
+
+    id: str
+    label: Literal["TRIGGER", "EXCLUDE"]
+    pattern: list[dict[str, Any]] = Field(min_length=1)
+    kind: Kind | None = None
+    kind_with_place: Kind | None = None
+    object: ObjectRule = "any"
+    needs_with: bool = False
+    examples: list[MeetingExample] = Field(min_length=1)
+
+
+@dataclass
+class MeetingsRules:
+    """The validated meetings lexicon and patterns."""
+
+    file: MeetingsFile
+    patterns: dict[str, list[MeetingPattern]] = field(default_factory=dict)
+
+    def words(self, name: str, lang: str) -> list[str]:
+        """Return the word list `name` ("with_preps", ...) of `lang`."""
+        return getattr(getattr(self.file, name), lang)
+
+    def rule_id(self, name: str) -> str:
+        """Return the rule id of the word list `name`."""
+        return getattr(self.file, name).id
+
+
+# ---------------------------------------------------------------------------- loading
+@functools.lru_cache(maxsize=8)
+def _load(path: str, patterns: str, stamp: tuple) -> tuple[MeetingsRules | None, tuple, tuple]:
+    raw, problems = read_yaml(Path(path))
+    if problems:
+        return None, tuple(problems), ()
+    data, problems = validate(MeetingsFile, raw or {}, Path(path))
+    if data is None:
+        return None, tuple(problems), ()
+    problems = []
+    ids = [(t.id, path, line_of(raw, ("triggers", i))) for i, t in enumerate(data.triggers)]
+    for name in MeetingsFile.model_fields:
+        if name != "triggers":
+            ids.append((getattr(data, name).id, path, line_of(raw, (name,))))
+    found: dict[str, list[MeetingPattern]] = {}
+    for lang in roles_mod.LANGS:
+        rules, bad = roles_mod.load_link_rules(Path(patterns), lang, MeetingPattern, PATTERN_FILE)
+        file = str(Path(patterns) / lang / PATTERN_FILE)
+        for line, rule in rules:
+            if rule.label == "TRIGGER" and rule.kind is None:
+                bad.append(Problem(file, line, f"{rule.id}: a TRIGGER needs a kind"))
+        problems += bad
+        found[lang] = [rule for _, rule in rules]
+        ids += [(rule.id, file, line) for line, rule in rules]
+    return MeetingsRules(data, found), tuple(problems), tuple(ids)
+
+
+def load_meetings_rules(settings: Settings) -> tuple[MeetingsRules | None, list[Problem], list[tuple[str, str, int]]]:
+    """Load meetings.yml and patterns/<lang>/meetings.jsonl; return (rules or None, problems, rule ids). Never raises."""
+    path = settings.rule_path("meetings")
+    patterns = settings.rule_path("patterns")
+    if not path.exists():
+        return None, [Problem(str(path), 0, "cannot read: file not found")], []
+    try:
+        rules, problems, ids = _load(str(path), str(patterns), roles_mod._stamp(path, patterns))
+    except Exception as exc:  # a loader reports, it never stops the run by itself
+        return None, [Problem(str(path), 0, f"cannot load: {exc}")], []
+    return rules, list(problems), list(ids)
+
+
+# ---------------------------------------------------------------------------- analysis
+@dataclass
+class _Trigger:
+    token: Token
+    kind: str
+    kind_with_place: str | None
+    object: str
+    needs_with: bool
+    rule: str
+
+
+@dataclass
+class _Item:
+    """Something that can take part: a named person, a role standing for one, a counterpart."""
+
+    start: int
+    end: int
+    anchors: list[int]
+    ref: PersonRef
+    counterpart: bool = False
+    block: tuple[int, int] = (0, 0)  # tokens of the name with its linked role phrase
+
+    def __post_init__(self):
+        if self.block == (0, 0):
+            self.block = (self.start, self.end)
+
+
+@dataclass
+class _Draft:
+    trigger: _Trigger
+    items: list[tuple[_Item, str]]  # (item, how it is tied: "subject", "object", "with", ...)
+    rules: list[str]
+    place: Span | None = None
+    date: Span | None = None
+    name: str = ""
+    kind: str = ""
+
+
+class _Lexicon:
+    """The meetings rules of one language compiled for fast lookup."""
+
+    def __init__(self, nlp: Language, rules: MeetingsRules, roles: roles_mod.RolesRules, lang: str):
+        self.rules = rules
+        self.roles = roles
+        self.lang = lang
+        self.triggers: dict[tuple[str, str], TriggerEntry] = {}
+        for entry in (t for t in rules.file.triggers if t.lang == lang):
+            for lemma in entry.lemmas:
+                for pos in entry.pos:
+                    self.triggers[(lemma.lower(), pos)] = entry
+        self.matcher = Matcher(nlp.vocab)
+        self.patterns = {rule.id: rule for rule in rules.patterns.get(lang, [])}
+        for rule in self.patterns.values():
+            self.matcher.add(rule.id, [rule.pattern])
+        self.words = {
+            name: {w.lower() for w in rules.words(name, lang)}
+            for name in MeetingsFile.model_fields
+            if name != "triggers"
+        }
+        self.phrases = {
+            name: sorted((tuple(w.lower().split()) for w in rules.words(name, lang)), key=len, reverse=True)
+            for name in ("together", "counterparts")
+        }
+
+    def entry_for(self, token: Token) -> TriggerEntry | None:
+        for key in (token.lemma_.lower(), token.lower_):
+            entry = self.triggers.get((key, token.pos_))
+            if entry is not None:
+                return entry
+        return None
+
+
+class _Finder:
+    """Finds the meeting mentions of one Doc."""
+
+    def __init__(self, doc: Doc, lex: _Lexicon, analysis: roles_mod.Analysis, gazetteer):
+        self.doc = doc
+        self.lex = lex
+        self.analysis = analysis
+        self.view = analysis.view
+        self.gazetteer = gazetteer
+        self.items = self._items()
+
+    # -- participants ------------------------------------------------------------------
+    def _items(self) -> list[_Item]:
+        doc, analysis = self.doc, self.analysis
+        linked = {p: q for p, q, _ in analysis.links}
+        role_of = {q: analysis.phrases[p] for p, q, _ in analysis.links}
+        items = []
+        for q, (start, end) in enumerate(analysis.persons):
+            anchors = [doc[start:end].root.i]
+            phrase = role_of.get(q)
+            block = (start, end)
+            if phrase is not None:
+                anchors.append(doc[phrase.core[0] : phrase.core[1]].root.i)
+                block = (min(start, phrase.start), max(end, phrase.end))
+            items.append(_Item(start, end, anchors, roles_mod.person_ref(doc, (start, end)), block=block))
+        for p, phrase in enumerate(analysis.phrases):
+            if p in linked or not phrase.explicit:
+                continue
+            span = doc[phrase.start : phrase.end]
+            ref = PersonRef(span.text, span.start_char, span.end_char, phrase.label, phrase.jurisdiction)
+            items.append(_Item(phrase.start, phrase.end, [doc[phrase.core[0] : phrase.core[1]].root.i], ref))
+        items += self._counterparts()
+        return sorted(items, key=lambda item: item.start)
+
+    def _counterparts(self) -> list[_Item]:
+        doc, view = self.doc, self.view
+        found = []
+        for i in range(len(doc)):
+            words = next((w for w in self.lex.phrases["counterparts"] if roles_mod._match_words(doc, i, w)), None)
+            if words is None:
+                continue
+            start, end = i, i + len(words)
+            jurisdiction = ""
+            while start > doc[i].sent.start and (doc[start - 1].pos_ in DETERMINERS or view.demonym_at(start - 1)):
+                demonym = view.demonym_at(start - 1)
+                jurisdiction = jurisdiction or (demonym[1] if demonym else "")
+                start = demonym[0].start if demonym else start - 1
+            demonym = view.demonym_at(end) if end < doc[i].sent.end else None
+            if demonym is not None:
+                jurisdiction = jurisdiction or demonym[1]
+                end = demonym[0].end
+            span = doc[start:end]
+            ref = PersonRef(span.text, span.start_char, span.end_char, "", jurisdiction)
+            found.append(_Item(start, end, [i], ref, counterpart=True))
+        return found
+
+    def _heads(self, trigger: Token) -> tuple[set[Token], set[Token], set[Token], list[str]]:
+        """Return (full heads, subject-only heads, antecedents, rule ids) of a trigger."""
+        lex = self.lex
+        heads, subject_only, antecedents, rules = {trigger}, set(), set(), []
+        if trigger.pos_ in ("NOUN", "PROPN"):
+            governor, prep = self._governor(trigger)
+            if governor is not None and governor.lemma_.lower() in lex.words["support_verbs"]:
+                heads.add(governor)
+                rules.append(self.lex.rules.rule_id("support_verbs"))
+            elif governor is not None and prep in lex.words["frame_preps"]:
+                subject_only.add(governor)
+                rules.append(self.lex.rules.rule_id("frame_preps"))
+        for verb in list(heads | subject_only):
+            if verb.pos_ not in ("VERB", "AUX") or any(c.dep_ in SUBJECTS for c in verb.children):
+                continue
+            if verb.dep_ in ("xcomp", "ccomp", "conj", "advcl") and verb.head != verb:
+                subject_only.add(verb.head)
+            if verb.dep_ in ("relcl", "acl"):
+                antecedents.add(verb.head)
+        if trigger.dep_ in ("relcl", "acl") and any(c.dep_ in SUBJECTS and c.pos_ == "PRON" for c in trigger.children):
+            antecedents.add(trigger.head)
+        return heads, subject_only, antecedents, rules
+
+    def _governor(self, noun: Token) -> tuple[Token | None, str]:
+        head = noun.head
+        if noun.dep_ == "pobj" and head.dep_ in ("prep", "agent"):
+            return (head.head if head.head.pos_ in ("VERB", "AUX") else None), head.lower_
+        if head.pos_ in ("VERB", "AUX") and head != noun:
+            case = [c.lower_ for c in noun.children if c.dep_ == "case"]
+            return head, (case[0] if case else "")
+        return None, ""
+
+    def _tie(self, item: _Item, heads, subject_only, antecedents) -> str:
+        """Return how `item` is tied to the trigger ("subject", "object", "with", ...), or ""."""
+        doc, lex = self.doc, self.lex
+        for anchor in item.anchors:
+            top = doc[anchor]
+            while top.dep_ in CLIMB and top.head != top and top.head not in heads and top.head.i not in range(item.start, item.end):
+                top = top.head
+            while top.dep_ in CLIMB and top.head.i in range(item.start, item.end) and top.head != top:
+                top = top.head
+            head, rel = top.head, top.dep_
+            if top in antecedents:
+                return "subject"
+            if head in heads and head != top:
+                if rel in SUBJECTS:
+                    return "subject"
+                if rel in POSSESSORS:
+                    return "possessor"
+                case = [c.lower_ for c in top.children if c.dep_ == "case"]
+                if rel in OBJECTS and (not case or case[0] in lex.words["with_preps"]):
+                    return "object"
+                if rel in OBLIQUES + OBJECTS and case and case[0] in lex.words["with_preps"]:
+                    return "object" if case[0] == "a" else "with"
+            if head in subject_only and rel in SUBJECTS:
+                return "subject"
+            if rel == "pobj" and head.dep_ in ("prep", "agent") and head.lower_ in lex.words["with_preps"] and head.head in heads:
+                return "with"
+            if self._together(item) and self._reaches(top, heads | subject_only, 5):
+                return "together"
+        return ""
+
+    def _together(self, item: _Item) -> bool:
+        doc = self.doc
+        i = item.block[0]
+        while i > 0 and doc[i - 1].pos_ in DETERMINERS:
+            i -= 1
+        return any(roles_mod._match_words(doc, i - len(w), w) for w in self.lex.phrases["together"])
+
+    @staticmethod
+    def _reaches(token: Token, targets: set[Token], steps: int) -> bool:
+        for _ in range(steps):
+            if token in targets:
+                return True
+            if token.head == token:
+                return False
+            token = token.head
+        return token in targets
+
+    # -- triggers ------------------------------------------------------------------------
+    def _triggers(self) -> list[_Trigger]:
+        lex, doc = self.lex, self.doc
+        excluded: set[int] = set()
+        extra: dict[int, MeetingPattern] = {}
+        for key, start, end in lex.matcher(doc):
+            rule = lex.patterns[doc.vocab.strings[key]]
+            if rule.label == "EXCLUDE":
+                excluded.update(range(start, end))
+            else:
+                extra.setdefault(doc[start:end].root.i, rule)
+        found = []
+        for token in doc:
+            source = extra.get(token.i) or lex.entry_for(token)
+            if source is None or token.i in excluded:
+                continue
+            found.append(_Trigger(token, source.kind, source.kind_with_place, source.object, source.needs_with, source.id))
+        return found
+
+    def _draft(self, trigger: _Trigger) -> _Draft | None:
+        token = trigger.token
+        heads, subject_only, antecedents, rules = self._heads(token)
+        sent = token.sent
+        tied = []
+        for item in self.items:
+            if item.start < sent.start or item.end > sent.end or item.start <= token.i < item.end:
+                continue
+            how = self._tie(item, heads, subject_only, antecedents)
+            if how:
+                tied.append((item, how))
+        tied += self._listed(tied, sent)
+        objects = [c for c in token.children if c.dep_ in ("obj", "dobj")]
+        has_person_object = any(how == "object" for _, how in tied)
+        if trigger.object == "person" and not has_person_object:
+            return None
+        if trigger.object == "person_if_any" and objects and not has_person_object and not any(
+            self._is_pronoun_person(c) for c in objects
+        ):
+            return None
+        if trigger.needs_with and not any(how in ("with", "object", "together") for _, how in tied):
+            return None
+        extra = [self.lex.rules.rule_id("together")] if any(how == "together" for _, how in tied) else []
+        draft = _Draft(trigger, tied, [trigger.rule, *rules, *extra], kind=trigger.kind)
+        draft.place = self._place(token, heads | subject_only, trigger.kind)
+        draft.date = self._date(token, heads | subject_only)
+        draft.name = self._name(token)
+        if draft.place is not None and trigger.kind_with_place:
+            draft.kind = trigger.kind_with_place
+        return draft
+
+    def _listed(self, tied: list[tuple[_Item, str]], sent: Span) -> list[tuple[_Item, str]]:
+        """Return items listed after a tied one ("entre A, B, C y D") that the parser hung
+        elsewhere: blocks separated by commas only, in a list closed by a conjunction."""
+        doc = self.doc
+        inside = sorted((i for i in self.items if i.block[0] >= sent.start and i.block[1] <= sent.end), key=lambda i: i.block)
+        done = {id(item) for item, _ in tied}
+        found = []
+        for item, how in tied:
+            if how not in ("with", "object", "subject"):
+                continue
+            run, closed, last = [], False, item
+            for nxt in inside:
+                if nxt.block[0] < last.block[1] or id(nxt) in done:
+                    continue
+                gap = doc[last.block[1] : nxt.block[0]]
+                if not len(gap) or not all(t.is_punct or t.pos_ in ("CCONJ", "DET") for t in gap):
+                    break
+                if any(t.pos_ == "DET" for t in gap) and not any(t.is_punct or t.pos_ == "CCONJ" for t in gap):
+                    break
+                run.append(nxt)
+                last = nxt
+                if any(t.pos_ == "CCONJ" for t in gap):
+                    closed = True
+                    break
+            if run and not closed:
+                after = last.block[1]
+                while after < sent.end and doc[after].is_punct:
+                    after += 1
+                closed = after < sent.end and doc[after].pos_ == "CCONJ"
+            if closed:
+                for nxt in run:
+                    done.add(id(nxt))
+                    found.append((nxt, "listed"))
+        return found
+
+    @staticmethod
+    def _is_pronoun_person(token: Token) -> bool:
+        return token.pos_ == "PRON" and token.lower_ in ("him", "her", "them", "lo", "la", "los", "las", "le", "les")
+
+    def _place(self, trigger: Token, heads: set[Token], kind: str) -> Span | None:
+        preps = self.lex.words["place_preps"] | (self.lex.words["destination_preps"] if kind == "visit" else set())
+        best = None
+        for ent in trigger.sent.ents:
+            if ent.label_ != "PLACE":
+                continue
+            root = ent.root
+            prep = root.head.lower_ if root.dep_ == "pobj" else next((c.lower_ for c in root.children if c.dep_ == "case"), "")
+            direct = kind == "visit" and root.dep_ in OBJECTS and root.head in heads
+            if not direct and (prep not in preps or not self._reaches(root, heads, 4)):
+                continue
+            canonical = self.view.place_name(ent)
+            rank = PLACE_RANK.get(self.gazetteer.kind(canonical) if self.gazetteer else "", 1)
+            key = (rank, abs(ent.start - trigger.i))
+            if best is None or key < best[0]:
+                best = (key, ent)
+        return best[1] if best else None
+
+    def _date(self, trigger: Token, heads: set[Token]) -> Span | None:
+        dates = [ent for ent in trigger.sent.ents if ent.label_ == "DATE"]
+        if not dates:
+            return None
+        attached = [ent for ent in dates if self._reaches(ent.root, heads, 3)]
+        # Otherwise only a date that dates the whole sentence ("En enero, ...").
+        framing = [ent for ent in dates if ent.root.head == trigger.sent.root]
+        found = attached or framing
+        return min(found, key=lambda ent: abs(ent.start - trigger.i)) if found else None
+
+    def _name(self, trigger: Token) -> str:
+        ent = self.view.ent_of[trigger.i]
+        if ent is not None and ent.label_ in ("MISC", "ORG") and len(ent) > 1:
+            return ent.text
+        return ""
+
+    # -- assembly --------------------------------------------------------------------------
+    def find(self) -> list[_Draft]:
+        drafts = [d for d in (self._draft(t) for t in self._triggers()) if d is not None]
+        kept: list[_Draft] = []
+        for draft in drafts:
+            host = self._nested_in(draft, kept)
+            if host is not None:
+                self._absorb(host, draft, upgrade=True)
+            elif draft.items:
+                kept.append(draft)
+        for draft in drafts:
+            if draft.items or draft in kept or self._nested_in(draft, kept) is not None:
+                continue
+            if not self._reporter(draft, kept):
+                self._lend(draft, kept)
+        return kept
+
+    def _nested_in(self, draft: _Draft, kept: list[_Draft]) -> _Draft | None:
+        """Return the meeting of the same sentence a participant-less trigger is part of."""
+        if draft.items:
+            return None
+        token = draft.trigger.token
+        i = token.i - 1
+        while i >= token.sent.start and self.doc[i].pos_ in ("DET", "ADJ", "PROPN", "PART"):
+            i -= 1
+        if i < token.sent.start or self.doc[i].lower_ not in self.lex.words["purpose_preps"]:
+            return None
+        earlier = [k for k in kept if k.trigger.token.sent == token.sent and k.trigger.token.i < token.i]
+        return earlier[-1] if earlier else None
+
+    def _absorb(self, host: _Draft, part: _Draft, upgrade: bool) -> None:
+        if upgrade and part.kind == "summit":
+            host.kind = "summit"
+        host.name = host.name or part.name
+        host.place = host.place or part.place
+        host.date = host.date or part.date
+        host.rules += [r for r in part.rules + [self.lex.rules.rule_id("purpose_preps")] if r not in host.rules]
+
+    def _lend(self, draft: _Draft, kept: list[_Draft]) -> None:
+        """Give an anaphoric mention's date and place to the nearest same-kind mention."""
+        same = [k for k in kept if FAMILY[k.kind] == FAMILY[draft.kind]]
+        if not same or not (draft.date or draft.place):
+            return
+        position = draft.trigger.token.i
+        before = [k for k in same if k.trigger.token.i < position]
+        target = before[-1] if before else min(same, key=lambda k: k.trigger.token.i - position)
+        target.date = target.date or draft.date
+        target.place = target.place or draft.place
+        if draft.trigger.rule not in target.rules:
+            target.rules.append(draft.trigger.rule)
+
+    def _reporter(self, draft: _Draft, kept: list[_Draft]) -> bool:
+        """Add the subject of "X highlighted the tone of the meeting" to that earlier meeting."""
+        token = draft.trigger.token
+        verb = token
+        for _ in range(4):
+            verb = verb.head
+            if verb.pos_ == "VERB" or verb.head == verb:
+                break
+        if verb.lemma_.lower() not in self.lex.words["reporters"]:
+            return False
+        same = [k for k in kept if FAMILY[k.kind] == FAMILY[draft.kind] and k.trigger.token.i < token.i]
+        if not same:
+            return False
+        target = same[-1]
+        for item in self.items:
+            if item.start < token.sent.start or item.end > token.sent.end:
+                continue
+            if self._tie(item, {verb}, set(), set()) == "subject" and all(item is not t for t, _ in target.items):
+                target.items.append((item, "reporter"))
+                target.rules.append(self.lex.rules.rule_id("reporters"))
+                return True
+        return False
+
+    def record(self, draft: _Draft) -> MeetingMention:
+        doc = self.doc
+        token = draft.trigger.token
+        participants = []
+        seen = set()
+        for item, _ in sorted(draft.items, key=lambda pair: pair[0].start):
+            ref = PersonRef(**vars(item.ref))
+            if item.counterpart:
+                ref.role = self._counterpart_role(draft, item)
+                if self.lex.rules.rule_id("counterparts") not in draft.rules:
+                    draft.rules.append(self.lex.rules.rule_id("counterparts"))
+            key = (ref.text, ref.start)
+            if key not in seen:
+                seen.add(key)
+                participants.append(ref)
+        date = draft.date
+        return MeetingMention(
+            doc=doc._.doc_id if Doc.has_extension("doc_id") else "",
+            lang=doc.lang_,
+            kind=draft.kind if draft.kind in MEETING_KINDS else "meeting",
+            trigger=token.text,
+            start=token.idx,
+            end=token.idx + len(token.text),
+            participants=participants,
+            place=draft.place.text if draft.place is not None else "",
+            date=roles_mod.span_norm(date) if date is not None else "",
+            date_text=date.text if date is not None else "",
+            name=draft.name,
+            sentence=token.sent.text,
+            rules=draft.rules,
+        )
+
+    def _counterpart_role(self, draft: _Draft, counterpart: _Item) -> str:
+        for item, _ in draft.items:
+            if item is counterpart or item.counterpart:
+                continue
+            phrase = self.analysis.role_of(item.ref.text) if not item.ref.role else None
+            role_id = phrase.role.id if phrase is not None else ""
+            if item.ref.role:
+                role_id = next((r.id for r in self.lex.roles.roles.values() if r.label == item.ref.role), "")
+            other = self.lex.roles.counterpart(role_id) if role_id else None
+            if other is not None:
+                return other.label
+        return ""
+
+
+def meetings_from_doc(doc: Doc) -> list[MeetingMention]:
+    """Return the MeetingMentions the meetings component stored on `doc` (empty when it did not run)."""
+    return list(doc._.meetings or [])
+
+
+class MeetingsComponent:
+    """spaCy component: sets doc._.meetings (MeetingMention list). Runs after actorgraph_roles."""
+
+    def __init__(self, nlp: Language, settings: Settings):
+        from pipeline.places import load_places_rules
+
+        rules, problems, _ = load_meetings_rules(settings)
+        roles, role_problems, _ = roles_mod.load_roles_rules(settings)
+        if problems or role_problems or rules is None or roles is None:
+            raise RuleError(problems + role_problems)
+        self.lexicon = _Lexicon(nlp, rules, roles, nlp.lang)
+        self.roles_lexicon = roles_mod.Lexicon(nlp, roles, nlp.lang)
+        self.gazetteer = load_places_rules(settings)[0]
+
+    def __call__(self, doc: Doc) -> Doc:
+        analysis = doc._.actorgraph_roles
+        if analysis is None or analysis.view is None or analysis.view.doc is not doc:
+            analysis = roles_mod.analyse(doc, self.roles_lexicon, self.gazetteer)
+        finder = _Finder(doc, self.lexicon, analysis, self.gazetteer)
+        doc._.meetings = [finder.record(draft) for draft in finder.find()]
         return doc
-    return run
+
+
+@Language.factory("actorgraph_meetings", default_config={"config_dir": ""})
+def make_meetings(nlp: Language, name: str, config_dir: str) -> MeetingsComponent:
+    """Create the meetings component from the rule files under `config_dir`."""
+    return MeetingsComponent(nlp, load_settings(config_dir or None))

@@ -274,6 +274,16 @@ class Analysis:
     phrases: list[RolePhrase]
     persons: list[tuple[int, int]]  # token spans of person names
     links: list[tuple[int, int, str]]  # (phrase index, person index, link rule id)
+    view: Any = None  # the DocView: entities, organizations and places per token
+
+    def role_of(self, text: str) -> RolePhrase | None:
+        """Return the role phrase linked to a person named `text` (full name or surname) in this Doc."""
+        last = text.split()[-1] if text.split() else ""
+        for p, q, _ in self.links:
+            name = self.view.doc[self.persons[q][0] : self.persons[q][1]].text
+            if name == text or name.split()[-1] == last:
+                return self.phrases[p]
+        return None
 
 
 def term_docs(nlp: Language, terms: list[str]) -> list[Doc]:
@@ -290,7 +300,7 @@ def term_docs(nlp: Language, terms: list[str]) -> list[Doc]:
     return docs
 
 
-class _Lexicon:
+class Lexicon:
     """The roles rules of one language compiled into matchers."""
 
     def __init__(self, nlp: Language, rules: RolesRules, lang: str):
@@ -330,10 +340,10 @@ class _Lexicon:
         return sorted(found, key=lambda item: -len(item[0]))
 
 
-class _DocView:
+class DocView:
     """Per-Doc lookups shared by the steps: entity of each token, organizations, places."""
 
-    def __init__(self, doc: Doc, lex: _Lexicon, gazetteer):
+    def __init__(self, doc: Doc, lex: Lexicon, gazetteer):
         self.doc = doc
         self.lex = lex
         self.gazetteer = gazetteer
@@ -351,7 +361,7 @@ class _DocView:
         return ent.label_ if ent is not None else ""
 
     def place_name(self, span: Span) -> str:
-        norm = _norm(span)
+        norm = span_norm(span)
         if norm:
             return norm
         if self.gazetteer is not None:
@@ -360,7 +370,7 @@ class _DocView:
 
     def country(self, span: Span) -> str:
         """Return the country a NORP or demonym names, "" when it names none."""
-        norm = _norm(span)
+        norm = span_norm(span)
         if norm:
             return norm
         if self.gazetteer is not None:
@@ -393,7 +403,8 @@ class _DocView:
         return None
 
 
-def _norm(span: Span) -> str:
+def span_norm(span: Span) -> str:
+    """Return Span._.norm set by the entity layer, "" when unset."""
     if Span.has_extension("norm"):
         value = span._.get("norm")
         return value if isinstance(value, str) else ""
@@ -414,7 +425,7 @@ def _skip_det(doc: Doc, i: int, limit: int) -> int:
 class _PhraseBuilder:
     """Grows alias matches into role phrases."""
 
-    def __init__(self, view: _DocView):
+    def __init__(self, view: DocView):
         self.view = view
         self.doc = view.doc
         self.lex = view.lex
@@ -590,7 +601,7 @@ class _PhraseBuilder:
                 return
 
 
-def _persons(view: _DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
+def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
     """Return token spans of person names: PERSON entities, title-case PROPN runs the model left
     unlabelled or MISC, and later bare surnames of people named in full elsewhere in the Doc."""
     doc = view.doc
@@ -604,10 +615,13 @@ def _persons(view: _DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]
             continue
         if not any(_name_like(t) for t in ent):
             continue
-        end = ent.end
+        start, end = ent.start, ent.end
+        # The model often cuts names short ("Andrés Manuel López" + "Obrador", "Antony" + "J. Blinken").
         while end < ent.sent.end and _name_like(doc[end]) and view.ent_of[end] is None and end not in blocked:
             end += 1
-        spans.append((ent.start, end))
+        while start > ent.sent.start and _name_like(doc[start - 1]) and view.ent_of[start - 1] is None and start - 1 not in blocked:
+            start -= 1
+        spans.append((start, end))
     taken = {i for s, e in spans for i in range(s, e)}
     i = 0
     while i < len(doc):
@@ -618,6 +632,16 @@ def _persons(view: _DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]
             spans.append((i, j))
             taken.update(range(i, j))
         i = max(j, i + 1)
+    for phrase in phrases:
+        # A title right before a name makes it a person whatever the model called it
+        # ("Chancellor Olaf Scholz" tagged ORG, "el presidente Biden" tagged LOC).
+        j = phrase.end
+        ent = view.ent_of[j] if j < len(doc) else None
+        if ent is None or ent.start != j or ent.label_ not in ("ORG", "PLACE", "MISC") or j in taken:
+            continue
+        if all(_name_like(t) for t in ent) and view.org_of[j] is None and not _is_place(view, ent):
+            spans.append((ent.start, ent.end))
+            taken.update(range(ent.start, ent.end))
     tails = {}
     for s, e in spans:
         for k in range(s + 1, e):
@@ -646,10 +670,11 @@ def _persons(view: _DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]
 
 def _name_like(token: Token) -> bool:
     initial = len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
-    return token.pos_ in _NAME_POS and (initial or (token.is_title and token.text[0].isalpha()))
+    word = token.text.replace("-", "").replace("'", "").replace("’", "")
+    return token.pos_ in _NAME_POS and (initial or (token.is_title and word.isalpha()))
 
 
-def _is_place(view: _DocView, span: Span) -> bool:
+def _is_place(view: DocView, span: Span) -> bool:
     return view.gazetteer is not None and bool(view.gazetteer.canonical(span.text))
 
 
@@ -658,10 +683,13 @@ def _attached(doc: Doc, phrase: RolePhrase, person: tuple[int, int]) -> bool:
     name_head = doc[person[0] : person[1]].root
     if role_head.head == name_head or name_head.head == role_head:
         return True
-    return role_head.head == name_head.head and {"appos", "flat"} & {role_head.dep_, name_head.dep_} != set()
+    if role_head.head != name_head.head:
+        return False
+    copula = role_head.head.lemma_.lower() in ("be", "ser")
+    return copula or {"appos", "flat"} & {role_head.dep_, name_head.dep_} != set()
 
 
-def _link(view: _DocView, phrases: list[RolePhrase], persons: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     doc, lex = view.doc, view.lex
     parts: dict[int, str] = {}
     phrase_at: dict[int, int] = {}
@@ -701,7 +729,7 @@ def _link(view: _DocView, phrases: list[RolePhrase], persons: list[tuple[int, in
     return sorted(links, key=lambda link: phrases[link[0]].start)
 
 
-def _place_after_name(view: _DocView, phrase: RolePhrase, person: tuple[int, int]) -> None:
+def _place_after_name(view: DocView, phrase: RolePhrase, person: tuple[int, int]) -> None:
     """Give "President X of Mexico" its jurisdiction from the place after the name."""
     doc = view.doc
     i = person[1]
@@ -715,9 +743,9 @@ def _place_after_name(view: _DocView, phrase: RolePhrase, person: tuple[int, int
         phrase.rules.append("role.place_after_name")
 
 
-def analyse(doc: Doc, lex: _Lexicon, gazetteer) -> Analysis:
+def analyse(doc: Doc, lex: Lexicon, gazetteer) -> Analysis:
     """Find role phrases, person names and the links between them in `doc`."""
-    view = _DocView(doc, lex, gazetteer)
+    view = DocView(doc, lex, gazetteer)
     phrases = _PhraseBuilder(view).build()
     persons = _persons(view, phrases)
     links = _link(view, phrases, persons)
@@ -728,7 +756,7 @@ def analyse(doc: Doc, lex: _Lexicon, gazetteer) -> Analysis:
             phrase.jurisdiction = phrase.role.jurisdiction
         if not phrase.organization and phrase.role.organization:
             phrase.organization = phrase.role.organization
-    return Analysis(phrases, persons, links)
+    return Analysis(phrases, persons, links, view)
 
 
 def person_ref(doc: Doc, span: tuple[int, int]) -> PersonRef:
@@ -780,7 +808,7 @@ class RolesComponent:
         if problems or rules is None:
             raise RuleError(problems)
         self.rules = rules
-        self.lexicon = _Lexicon(nlp, rules, nlp.lang)
+        self.lexicon = Lexicon(nlp, rules, nlp.lang)
         self.gazetteer = load_places_rules(settings)[0]
 
     def __call__(self, doc: Doc) -> Doc:
