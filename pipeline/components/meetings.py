@@ -29,7 +29,7 @@ from pipeline.rules import Problem, RuleError, line_of, read_yaml, validate
 
 PATTERN_FILE = "meetings.jsonl"
 SUBJECTS = ("nsubj", "nsubjpass", "nsubj:pass", "csubj")
-OBJECTS = ("obj", "dobj", "iobj", "dative")
+OBJECTS = ("obj", "dobj", "iobj", "dative", "oprd")  # oprd: "called Boric" parsed as naming
 POSSESSORS = ("poss", "nmod:poss")
 OBLIQUES = ("obl", "nmod", "obl:arg", "obl:agent")
 CLIMB = ("conj", "appos", "flat", "flat:name", "compound")
@@ -406,7 +406,7 @@ class _Finder:
         if trigger.object == "person" and not has_person_object:
             return None
         if trigger.object == "person_if_any" and objects and not has_person_object and not any(
-            self._is_pronoun_person(c) for c in objects
+            self._is_pronoun_person(c) or self.view.label(c.i) == "PLACE" for c in objects
         ):
             return None
         if trigger.needs_with and not any(how in ("with", "object", "together") for _, how in tied):
@@ -572,8 +572,11 @@ class _Finder:
         token = draft.trigger.token
         participants = []
         seen = set()
+        named = {item.start for item, _ in draft.items if not item.counterpart}
         for item, _ in sorted(draft.items, key=lambda pair: pair[0].start):
             ref = PersonRef(**vars(item.ref))
+            if item.counterpart and self._named_next(item, named):
+                continue
             if item.counterpart:
                 ref.role = self._counterpart_role(draft, item)
                 if self.lex.rules.rule_id("counterparts") not in draft.rules:
@@ -598,6 +601,12 @@ class _Finder:
             sentence=token.sent.text,
             rules=draft.rules,
         )
+
+    def _named_next(self, item: _Item, named: set[int]) -> bool:
+        """True for "his Argentine counterpart, Javier Milei": the name itself takes part."""
+        i = item.end
+        doc = self.doc
+        return i + 1 < len(doc) and doc[i].text == "," and i + 1 in named
 
     def _counterpart_role(self, draft: _Draft, counterpart: _Item) -> str:
         for item, _ in draft.items:

@@ -65,6 +65,7 @@ class AliasEntry(_Strict):
     lang: Literal["en", "es"]
     terms: list[str] = Field(min_length=1)
     with_org: str = ""
+    jurisdiction: str = ""  # implied by these words only ("canciller alemán")
 
 
 class ModifierEntry(_Strict):
@@ -309,15 +310,21 @@ class Lexicon:
         self.aliases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.glued: dict[str, ModifierEntry] = {}
         self.alias_by_key: dict[str, AliasEntry] = {}
-        for alias in (a for a in rules.aliases if a.lang == lang):
+        aliases = [a for a in rules.aliases if a.lang == lang]
+        written = {term.lower() for alias in aliases for term in alias.terms}
+        for alias in aliases:
             self.alias_by_key[alias.id] = alias
             self.aliases.add(alias.id, term_docs(nlp, alias.terms))
             for modifier in rules.modifiers:
                 for prefix in modifier.glued.get(lang, []):
+                    # "vicepresidente" is its own alias, not a glued "vice" + "presidente"
+                    terms = [prefix + term for term in alias.terms if (prefix + term).lower() not in written]
+                    if not terms:
+                        continue
                     key = f"{alias.id}|{modifier.id}|{prefix}"
                     self.glued[key] = modifier
                     self.alias_by_key[key] = alias
-                    self.aliases.add(key, term_docs(nlp, [prefix + term for term in alias.terms]))
+                    self.aliases.add(key, term_docs(nlp, terms))
         self.orgs = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.org_by_id = {org.id: org for org in rules.organizations}
         for org in rules.organizations:
@@ -752,8 +759,8 @@ def analyse(doc: Doc, lex: Lexicon, gazetteer) -> Analysis:
     for p, q, _ in links:
         _place_after_name(view, phrases[p], persons[q])
     for phrase in phrases:
-        if not phrase.jurisdiction and phrase.role.jurisdiction:
-            phrase.jurisdiction = phrase.role.jurisdiction
+        if not phrase.jurisdiction:
+            phrase.jurisdiction = phrase.alias.jurisdiction or phrase.role.jurisdiction
         if not phrase.organization and phrase.role.organization:
             phrase.organization = phrase.role.organization
     return Analysis(phrases, persons, links, view)
