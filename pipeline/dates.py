@@ -21,7 +21,7 @@ import functools
 import re
 from datetime import date, timedelta
 
-from pipeline.numbers import parse_number, plain
+from pipeline.numerals import parse_number, plain
 
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,

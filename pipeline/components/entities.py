@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from pipeline import dates, numbers
+from pipeline import dates, numerals
 from pipeline.config import load_settings
 from pipeline.places import Gazetteer, load_places_rules
 from pipeline.records import LABELS, Mention
@@ -170,7 +170,7 @@ class EntityLayer:
             if "." in surface or (surface.isupper() and len(surface) <= 5):
                 exact.add(key, [nlp.make_doc(surface)])
             else:
-                lower.add(key, [nlp.make_doc(text) for text in {surface, numbers.plain(surface)}])
+                lower.add(key, [nlp.make_doc(text) for text in {surface, numerals.plain(surface)}])
         return (exact, lower), names
 
     # -- steps -----------------------------------------------------------------------
@@ -262,7 +262,7 @@ class EntityLayer:
             return False
         return (
             token.lower_ in rule.words
-            or numbers.plain(token.text) in rule.words
+            or numerals.plain(token.text) in rule.words
             or token.pos_ in rule.pos
             or (initial and doc.vocab[token.lower_].is_stop)
         )
@@ -342,7 +342,7 @@ class EntityLayer:
                 start = cand.start - size
                 if start < 0 or taken & set(range(start, cand.start)):
                     continue
-                if numbers.plain(doc[start:cand.start].text) in numbers.QUALIFIERS:
+                if numerals.plain(doc[start:cand.start].text) in numerals.QUALIFIERS:
                     cand.start = start
                     cand.mark(rule.id)
                     break
@@ -379,7 +379,7 @@ class EntityLayer:
             elif span.label_ == "NORP":
                 span._.norm = self.gazetteer.demonym_place(span.text) or self.gazetteer.canonical(span.text)
             elif span.label_ == "NUMBER":
-                span._.value, span._.qualifier = numbers.parse_number(span.text, self.lang)
+                span._.value, span._.qualifier = numerals.parse_number(span.text, self.lang)
             elif span.label_ == "DATE":
                 span._.norm = dates.resolve(span.text, self.lang, doc._.ref_date)
         return doc
