@@ -1,7 +1,7 @@
 """load_meetings_rules: the shipped rules load; mistakes come back as file:line problems, never raised."""
 
 import pytest
-from test_roles_loader import config  # noqa: F401  the writable configs fixture
+from test_roles_loader import config, insert_before_spanish  # noqa: F401  the writable configs fixture
 
 from pipeline.components.meetings import load_meetings_rules
 from pipeline.config import load_settings
@@ -23,11 +23,7 @@ def test_meetings_loader_loads_shipped_rules():
     ],
 )
 def test_meetings_loader_reports_bad_trigger_at_its_line(config, entry, message):  # noqa: F811
-    path = config / "meetings.yml"
-    text = path.read_text(encoding="utf-8")
-    anchor = "  # --- Spanish"
-    line = text[: text.index(anchor)].count("\n") + 1
-    path.write_text(text.replace(anchor, entry + anchor, 1), encoding="utf-8")
+    line = insert_before_spanish(config / "meetings.yml", entry)
     rules, problems, _ = load_meetings_rules(load_settings(config))
     assert rules is None
     assert any(p.line == line and message in p.message for p in problems), problems

@@ -16,6 +16,14 @@ def config(tmp_path):
     return folder
 
 
+def insert_before_spanish(path, entry: str) -> int:
+    """Insert a YAML list entry before the "# --- Spanish" marker; return its line number."""
+    text = path.read_text(encoding="utf-8")
+    anchor = "  # --- Spanish"
+    path.write_text(text.replace(anchor, entry + anchor, 1), encoding="utf-8")
+    return text[: text.index(anchor)].count("\n") + 1
+
+
 def test_roles_loader_loads_shipped_rules():
     rules, problems, ids = load_roles_rules(load_settings())
     assert problems == []
@@ -35,10 +43,7 @@ def test_roles_loader_loads_shipped_rules():
 )
 def test_roles_loader_reports_bad_alias_at_its_line(config, entry, message):
     path = config / "roles.yml"
-    text = path.read_text(encoding="utf-8")
-    anchor = "  # --- Spanish"
-    line = text[: text.index(anchor)].count("\n") + 1
-    path.write_text(text.replace(anchor, entry + anchor, 1), encoding="utf-8")
+    line = insert_before_spanish(path, entry)
     rules, problems, _ = load_roles_rules(load_settings(config))
     assert any(p.line == line and message in p.message and p.file == str(path) for p in problems), problems
 
