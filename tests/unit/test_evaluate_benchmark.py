@@ -43,6 +43,11 @@ def test_evaluate_reads_gold_entities(name):
     assert [e for s in sentences for e in _spans(evaluate.gold_doc(vocab, [s]))] == case["entities"]
 
 
+@pytest.mark.parametrize("dataset, label, want", EXPECTED["label_maps"])
+def test_evaluate_label_maps(dataset, label, want):
+    assert evaluate.LABEL_MAPS[dataset].get(label) == want
+
+
 def test_evaluate_datasets_match_reader_options():
     for dataset in evaluate.DATASETS:
         assert dataset.path in EXPECTED["files"]
@@ -74,7 +79,7 @@ def test_evaluate_run_writes_json_and_table(tmp_path, monkeypatch, capsys):
     ruler = nlp.add_pipe("entity_ruler")
     ruler.add_patterns([{"label": "PERSON", "pattern": "Victoria"}, {"label": "PLACE", "pattern": "Madrid"},
                         {"label": "NUMBER", "pattern": "40"}])
-    monkeypatch.setattr(evaluate, "load_for_eval", lambda lang, settings: (nlp, "test ruler"))
+    monkeypatch.setattr(evaluate, "load_for_eval", lambda lang, settings, rules: (nlp, "test ruler"))
     results = evaluate.run_eval(DATA, tmp_path, load_settings(), ["conll2002-es", "ancora-es"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ancora-es.json", "conll2002-es.json"]
     written = json.loads((tmp_path / "ancora-es.json").read_text())
