@@ -78,6 +78,7 @@ class MeetingsFile(_Strict):
     destination_preps: WordList
     counterparts: WordList
     purpose_preps: WordList
+    where: WordList
     reporters: WordList
 
 
@@ -414,6 +415,10 @@ class _Finder:
         extra = [self.lex.rules.rule_id("together")] if any(how == "together" for _, how in tied) else []
         draft = _Draft(trigger, tied, [trigger.rule, *rules, *extra], kind=trigger.kind)
         draft.place = self._place(token, heads | subject_only, trigger.kind)
+        if draft.place is None:
+            draft.place = self._place_where(token)
+            if draft.place is not None:
+                draft.rules.append(self.lex.rules.rule_id("where"))
         draft.date = self._date(token, heads | subject_only)
         draft.name = self._name(token)
         if draft.place is not None and trigger.kind_with_place:
@@ -461,21 +466,38 @@ class _Finder:
 
     def _place(self, trigger: Token, heads: set[Token], kind: str) -> Span | None:
         preps = self.lex.words["place_preps"] | (self.lex.words["destination_preps"] if kind == "visit" else set())
-        best = None
+        places = []
         for ent in trigger.sent.ents:
             if ent.label_ != "PLACE":
                 continue
             root = ent.root
             prep = root.head.lower_ if root.dep_ == "pobj" else next((c.lower_ for c in root.children if c.dep_ == "case"), "")
             direct = kind == "visit" and root.dep_ in OBJECTS and root.head in heads
-            if not direct and (prep not in preps or not self._reaches(root, heads, 4)):
-                continue
-            canonical = self.view.place_name(ent)
-            rank = PLACE_RANK.get(self.gazetteer.kind(canonical) if self.gazetteer else "", 1)
-            key = (rank, abs(ent.start - trigger.i))
-            if best is None or key < best[0]:
-                best = (key, ent)
-        return best[1] if best else None
+            if direct or (prep in preps and self._reaches(root, heads, 4)):
+                places.append(ent)
+        return self._best_place(places, trigger)
+
+    def _place_where(self, trigger: Token) -> Span | None:
+        """Return the place of the noun phrase a "where"/"donde" clause around the trigger hangs on."""
+        clause = trigger
+        while clause.dep_ not in ("relcl", "acl", "advcl") and clause.head != clause and clause.pos_ != "VERB":
+            clause = clause.head
+        if clause.dep_ not in ("relcl", "acl", "advcl") or not any(c.lower_ in self.lex.words["where"] for c in clause.children):
+            return None
+        antecedent = clause.head
+        inside = {t.i for t in clause.subtree}
+        places = [
+            ent for ent in trigger.sent.ents
+            if ent.label_ == "PLACE" and ent.root.i not in inside and any(t.i == ent.root.i for t in antecedent.subtree)
+        ]
+        return self._best_place(places, trigger)
+
+    def _best_place(self, places: list[Span], trigger: Token) -> Span | None:
+        def rank(ent: Span) -> tuple[int, int]:
+            kind = self.gazetteer.kind(self.view.place_name(ent)) if self.gazetteer else ""
+            return PLACE_RANK.get(kind, 1), abs(ent.start - trigger.i)
+
+        return min(places, key=rank) if places else None
 
     def _date(self, trigger: Token, heads: set[Token]) -> Span | None:
         dates = [ent for ent in trigger.sent.ents if ent.label_ == "DATE"]
