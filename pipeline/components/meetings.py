@@ -218,6 +218,7 @@ class _Lexicon:
         self.patterns = {rule.id: rule for rule in rules.patterns.get(lang, [])}
         for rule in self.patterns.values():
             self.matcher.add(rule.id, [rule.pattern])
+        self.pattern_names = roles_mod.rule_names(self.patterns)
         self.words = {
             name: {w.lower() for w in rules.words(name, lang)}
             for name in MeetingsFile.model_fields
@@ -246,6 +247,9 @@ class _Finder:
         self.view = analysis.view
         self.gazetteer = gazetteer
         self.items = self._items()
+        self.by_sentence: dict[int, list[_Item]] = {}
+        for item in self.items:
+            self.by_sentence.setdefault(doc[item.start].sent.start, []).append(item)
 
     # -- participants ------------------------------------------------------------------
     def _items(self) -> list[_Item]:
@@ -273,8 +277,11 @@ class _Finder:
     def _counterparts(self) -> list[_Item]:
         doc, view = self.doc, self.view
         found = []
-        for i in range(len(doc)):
-            words = next((w for w in self.lex.phrases["counterparts"] if roles_mod._match_words(doc, i, w)), None)
+        firsts = {w[0] for w in self.lex.phrases["counterparts"]}
+        for i, lower in enumerate(view.lowers):
+            if lower not in firsts:
+                continue
+            words = next((w for w in self.lex.phrases["counterparts"] if roles_mod.match_words(view.lowers, i, w)), None)
             if words is None:
                 continue
             start, end = i, i + len(words)
@@ -359,7 +366,7 @@ class _Finder:
         i = item.block[0]
         while i > 0 and doc[i - 1].pos_ in DETERMINERS:
             i -= 1
-        return any(roles_mod._match_words(doc, i - len(w), w) for w in self.lex.phrases["together"])
+        return any(roles_mod.match_words(self.view.lowers, i - len(w), w) for w in self.lex.phrases["together"])
 
     @staticmethod
     def _reaches(token: Token, targets: set[Token], steps: int) -> bool:
@@ -377,7 +384,7 @@ class _Finder:
         excluded: set[int] = set()
         extra: dict[int, MeetingPattern] = {}
         for key, start, end in lex.matcher(doc):
-            rule = lex.patterns[doc.vocab.strings[key]]
+            rule = lex.patterns[lex.pattern_names[key]]
             if rule.label == "EXCLUDE":
                 excluded.update(range(start, end))
             else:
@@ -395,8 +402,8 @@ class _Finder:
         heads, subject_only, antecedents, rules = self._heads(token)
         sent = token.sent
         tied = []
-        for item in self.items:
-            if item.start < sent.start or item.end > sent.end or item.start <= token.i < item.end:
+        for item in self.by_sentence.get(sent.start, []):
+            if item.end > sent.end or item.start <= token.i < item.end:
                 continue
             how = self._tie(item, heads, subject_only, antecedents)
             if how:
@@ -429,7 +436,10 @@ class _Finder:
         """Return items listed after a tied one ("entre A, B, C y D") that the parser hung
         elsewhere: blocks separated by commas only, in a list closed by a conjunction."""
         doc = self.doc
-        inside = sorted((i for i in self.items if i.block[0] >= sent.start and i.block[1] <= sent.end), key=lambda i: i.block)
+        inside = sorted(
+            (i for i in self.by_sentence.get(sent.start, []) if i.block[0] >= sent.start and i.block[1] <= sent.end),
+            key=lambda i: i.block,
+        )
         done = {id(item) for item, _ in tied}
         found = []
         for item, how in tied:
@@ -580,8 +590,8 @@ class _Finder:
         if not same:
             return False
         target = same[-1]
-        for item in self.items:
-            if item.start < token.sent.start or item.end > token.sent.end:
+        for item in self.by_sentence.get(token.sent.start, []):
+            if item.end > token.sent.end:
                 continue
             if self._tie(item, {verb}, set(), set()) == "subject" and all(item is not t for t, _ in target.items):
                 target.items.append((item, "reporter"))

@@ -287,6 +287,21 @@ class Analysis:
         return None
 
 
+def matched_spans(matcher, doc: Doc, names: dict[int, str]) -> list[Span]:
+    """Run a (Phrase)Matcher and return its longest non-overlapping matches as spans labelled
+    with their rule keys. Keys are looked up by hash, so a Doc built with another Vocab
+    (a cached parse) works too."""
+    spans = [Span(doc, start, end, label=names[key]) for key, start, end in matcher(doc)]
+    return filter_spans(spans)
+
+
+def rule_names(keys) -> dict[int, str]:
+    """Return {hash: key} for Matcher rule keys."""
+    from spacy.strings import get_string_id
+
+    return {get_string_id(key): key for key in keys}
+
+
 def term_docs(nlp: Language, terms: list[str]) -> list[Doc]:
     """Tokenize lexicon terms as they would be inside a sentence, in every casing whose
     tokenization differs ("gov." splits, "Gov." does not), for a LOWER PhraseMatcher."""
@@ -330,12 +345,15 @@ class Lexicon:
         for org in rules.organizations:
             terms = org.names.get(lang, []) + [org.name]
             self.orgs.add(org.id, term_docs(nlp, terms))
+        self.alias_names = rule_names(self.alias_by_key)
+        self.org_names = rule_names(self.org_by_id)
         self.before = self._sequences(nlp, "before")
         self.after = self._sequences(nlp, "after")
         self.links = Matcher(nlp.vocab)
         self.link_rules = {rule.id: rule for rule in rules.links.get(lang, [])}
         for rule in self.link_rules.values():
             self.links.add(rule.id, [rule.pattern])
+        self.link_names = rule_names(self.link_rules)
         self.words = {kind: {w.lower() for w in rules.words(kind, lang)} for kind in Connectors.model_fields}
 
     def _sequences(self, nlp, side: str) -> list[tuple[tuple[str, ...], ModifierEntry]]:
@@ -354,12 +372,14 @@ class DocView:
         self.doc = doc
         self.lex = lex
         self.gazetteer = gazetteer
+        self.lowers = [t.lower_ for t in doc]
+        self.texts = [t.text for t in doc]
         self.ent_of: list[Span | None] = [None] * len(doc)
         for ent in doc.ents:
             for i in range(ent.start, ent.end):
                 self.ent_of[i] = ent
         self.org_of: list[tuple[Span, OrgEntry] | None] = [None] * len(doc)
-        for span in filter_spans(lex.orgs(doc, as_spans=True)):
+        for span in matched_spans(lex.orgs, doc, lex.org_names):
             for i in range(span.start, span.end):
                 self.org_of[i] = (span, lex.org_by_id[span.label_])
 
@@ -418,9 +438,10 @@ def span_norm(span: Span) -> str:
     return ""
 
 
-def _match_words(doc: Doc, start: int, words: tuple[str, ...]) -> bool:
+def match_words(lowers: list[str], start: int, words: tuple[str, ...]) -> bool:
+    """True when the lower-cased tokens from `start` are exactly `words`."""
     end = start + len(words)
-    return start >= 0 and end <= len(doc) and tuple(t.lower_ for t in doc[start:end]) == words
+    return start >= 0 and end <= len(lowers) and tuple(lowers[start:end]) == words
 
 
 def _skip_det(doc: Doc, i: int, limit: int) -> int:
@@ -440,7 +461,7 @@ class _PhraseBuilder:
     def build(self) -> list[RolePhrase]:
         phrases = []
         taken: set[int] = set()
-        for span in filter_spans(self.lex.aliases(self.doc, as_spans=True)):
+        for span in matched_spans(self.lex.aliases, self.doc, self.lex.alias_names):
             if any(self.view.label(i) == "PERSON" for i in range(span.start, span.end)):
                 continue
             alias = self.lex.alias_by_key[span.label_]
@@ -489,7 +510,7 @@ class _PhraseBuilder:
                 j -= 1
                 if j < floor:
                     break
-            hit = next(((w, m) for w, m in self.lex.before if _match_words(doc, j - len(w) + 1, w)), None)
+            hit = next(((w, m) for w, m in self.lex.before if match_words(view.lowers, j - len(w) + 1, w)), None)
             if hit:
                 self._modify(phrase, hit[1])
                 i = j - len(hit[0]) + 1
@@ -532,7 +553,7 @@ class _PhraseBuilder:
         doc, view, words = self.doc, self.view, self.lex.words
         i = phrase.end
         while i < ceiling:
-            hit = next(((w, m) for w, m in self.lex.after if _match_words(doc, i, w)), None)
+            hit = next(((w, m) for w, m in self.lex.after if match_words(view.lowers, i, w)), None)
             if hit:
                 self._modify(phrase, hit[1])
                 i += len(hit[0])
@@ -650,15 +671,20 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
             spans.append((ent.start, ent.end))
             taken.update(range(ent.start, ent.end))
     tails = {}
+    texts = view.texts
     for s, e in spans:
         for k in range(s + 1, e):
-            tails[tuple(t.text for t in doc[k:e])] = True
+            tails[tuple(texts[k:e])] = True
+    firsts = {tail[0] for tail in tails}
     if tails:
         longest = max(len(t) for t in tails)
         i = 0
         while i < len(doc):
+            if texts[i] not in firsts:
+                i += 1
+                continue
             for n in range(longest, 0, -1):
-                key = tuple(t.text for t in doc[i : i + n])
+                key = tuple(texts[i : i + n])
                 window = range(i, i + n)
                 if (
                     key in tails
@@ -710,7 +736,7 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
     doc._.actorgraph_parts = parts
     candidates = []
     for key, start, end in lex.links(doc):
-        rule = lex.link_rules[doc.vocab.strings[key]]
+        rule = lex.link_rules[lex.link_names[key]]
         roles = {phrase_at[i] for i in range(start, end) if i in phrase_at}
         people = {person_at[i] for i in range(start, end) if i in person_at}
         if len(roles) != 1 or len(people) != 1:
