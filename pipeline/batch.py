@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 import pipeline
 from pipeline import corpus, export, nlp as nlp_mod
+from pipeline.cache import ParseCache, default_folder as default_cache_folder
 from pipeline.config import Settings
 from pipeline.graph import GraphBuilder, mention_rows, relation_rows
 from pipeline.records import DocResult, Document
@@ -90,61 +91,92 @@ def _shift(result: DocResult, offset: int) -> None:
             person.end += offset
 
 
-def _merge(parts: list[DocResult]) -> DocResult:
-    first = parts[0]
-    for part in parts[1:]:
+def _merge(parts: list[tuple[int, DocResult]]) -> DocResult:
+    parts = sorted(parts, key=lambda part: part[0])
+    first = parts[0][1]
+    for _, part in parts[1:]:
         first.mentions += part.mentions
         first.role_links += part.role_links
         first.meetings += part.meetings
     return first
 
 
-def process(documents: Iterable[Document], pipelines: Pipelines, settings: Settings) -> Iterator[DocResult]:
+def process(
+    documents: Iterable[Document],
+    pipelines: Pipelines,
+    settings: Settings,
+    cache: ParseCache | None = None,
+    window: int = WINDOW,
+) -> Iterator[DocResult]:
     """Run the NLP and the rule layer over documents; yield one DocResult per input document.
 
     Documents that are not ok pass through with no records. Long texts are split at paragraph
     breaks (settings.run.max_chars) and their chunks' records are merged back with true offsets.
+    With a cache, texts parsed by an earlier run are read from it and new parses are added.
     """
-    window: list[Document] = []
+    batch: list[Document] = []
     for document in documents:
-        window.append(document)
-        if len(window) >= WINDOW:
-            yield from _process_window(window, pipelines, settings)
-            window = []
-    if window:
-        yield from _process_window(window, pipelines, settings)
+        batch.append(document)
+        if len(batch) >= window:
+            yield from analyse(batch, pipelines, settings, cache)
+            batch = []
+    if batch:
+        yield from analyse(batch, pipelines, settings, cache)
 
 
-def _process_window(window: list[Document], pipelines: Pipelines, settings: Settings) -> Iterator[DocResult]:
+def analyse(
+    documents: list[Document], pipelines: Pipelines, settings: Settings, cache: ParseCache | None = None
+) -> list[DocResult]:
+    """Return the DocResults of a window of documents, in order (see `process`).
+
+    Each language's part runs inside spaCy's memory zone, so strings seen only in these
+    texts are dropped afterwards: the records keep plain copies, no Doc leaves the zone.
+    """
     by_lang: dict[str, list[int]] = {}
-    for index, document in enumerate(window):
+    for index, document in enumerate(documents):
         if document.status == "ok":
             by_lang.setdefault(document.lang, []).append(index)
-    parts: dict[int, list[DocResult]] = {}
+    parts: dict[int, list[tuple[int, DocResult]]] = {}
     for lang, indexes in by_lang.items():
         nlp = pipelines(lang)
         tasks = [
             (chunk, (index, offset))
             for index in indexes
-            for offset, chunk in corpus.split_text(window[index].text, settings.run.max_chars)
+            for offset, chunk in corpus.split_text(documents[index].text, settings.run.max_chars)
         ]
-        for doc, (index, offset) in parse(nlp, tasks, settings.run.batch_size):
-            document = window[index]
-            doc._.doc_id = document.id
-            doc._.pub_date = document.date
-            nlp_mod.run_rule_layer(nlp, doc)
-            parts.setdefault(index, []).append(result_from_doc(document, doc, offset))
-    for index, document in enumerate(window):
-        yield _merge(parts[index]) if index in parts else DocResult(document=document)
+        with nlp.memory_zone():
+            for doc, (index, offset) in parse(nlp, tasks, settings.run.batch_size, cache):
+                document = documents[index]
+                doc._.doc_id = document.id
+                doc._.pub_date = document.date
+                nlp_mod.run_rule_layer(nlp, doc)
+                parts.setdefault(index, []).append((offset, result_from_doc(document, doc, offset)))
+    return [_merge(parts[i]) if i in parts else DocResult(document=d) for i, d in enumerate(documents)]
 
 
-def parse(nlp, tasks: list[tuple[str, object]], batch_size: int) -> Iterator[tuple[object, object]]:
-    """Run the statistical pipes only (the rule layer is disabled) over (text, context) pairs.
+def parse(
+    nlp, tasks: list[tuple[str, object]], batch_size: int, cache: ParseCache | None = None
+) -> Iterator[tuple[object, object]]:
+    """Yield (Doc, context) for (text, context) pairs: statistical pipes only, rule layer disabled.
 
     The rule layer needs each Doc's publication date before it runs, so it is applied by the
-    caller; this split is also what lets a parse cache skip the expensive part.
+    caller; this split is what lets the cache skip the expensive part. Texts found in the
+    cache come first, then the others as nlp.pipe parses them (and the cache stores them).
     """
-    yield from nlp.pipe(tasks, as_tuples=True, batch_size=batch_size, disable=list(nlp_mod.RULE_PIPES))
+    if cache is None:
+        yield from nlp.pipe(tasks, as_tuples=True, batch_size=batch_size, disable=list(nlp_mod.RULE_PIPES))
+        return
+    missing = []
+    for text, context in tasks:
+        doc = cache.get(nlp, text)
+        if doc is None:
+            missing.append((text, context))
+        else:
+            yield doc, context
+    parsed = nlp.pipe(missing, as_tuples=True, batch_size=batch_size, disable=list(nlp_mod.RULE_PIPES))
+    for (text, _), (doc, context) in zip(missing, parsed):
+        cache.put(nlp, text, doc)
+        yield doc, context
 
 
 def document_row(document: Document) -> dict:
@@ -161,23 +193,43 @@ def run(
     *,
     lang: str | None = None,
     progress: bool | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> RunReport:
     """Process every document under `source` and write all outputs into `out_dir`.
 
-    Rule files are validated first: a RuleError is raised before anything is written. The
-    per-document results are spooled to a temporary file so that the graph is built by two
-    streaming passes (resolve, then aggregate) with bounded memory. Returns a RunReport.
+    Rule files are validated first: a RuleError is raised before anything is written. Parses
+    are cached in `cache_dir` (default `<out_dir>/.cache`) unless `use_cache` is False.
+    `workers` processes share the work (default settings.run.workers, 0 = one per core);
+    `engine` "dask" runs it on the cluster at `scheduler`, or on a local one. The per-document
+    results are spooled to a temporary file so that the graph is built by two streaming
+    passes (resolve, then aggregate) with bounded memory. Returns a RunReport.
     """
+    from pipeline import engines  # engines builds on this module's per-window work
+
     started = time.perf_counter()
     ruleset = load_ruleset(settings)
-    pipelines = Pipelines(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = (cache_dir or default_cache_folder(out_dir)) if use_cache else None
+    workers = workers if workers is not None else settings.run.workers
+    tally = engines.Tally(workers=workers or engines.default_workers())
+    if engine == "dask":
+        results = engines.dask(
+            source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers, tally=tally
+        )
+    elif engine == "local":
+        documents = corpus.iter_documents(source, lang_override=lang, languages=tuple(settings.run.languages))
+        results = engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally)
+    else:
+        raise ValueError(f"unknown engine {engine!r}: expected local or dask")
     report = RunReport(out_dir=out_dir)
     resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors)
     show = sys.stderr.isatty() if progress is None else progress
-    documents = corpus.iter_documents(source, lang_override=lang, languages=tuple(settings.run.languages))
     with tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir, prefix=".spool-") as spool:
-        for result in tqdm(process(documents, pipelines, settings), desc="documents", unit="doc", disable=not show):
+        for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
             resolver.add(result)
             spool.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
@@ -187,7 +239,7 @@ def run(
         for result in _read_spool(spool):
             builder.add(result)
         graph = builder.graph()
-        report.summary = _summary(report, graph, pipelines, ruleset, started, parsed)
+        report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
         report.files = export.write_outputs(
             out_dir,
             graph,
@@ -205,18 +257,19 @@ def _read_spool(spool) -> Iterator[DocResult]:
         yield DocResult.from_dict(json.loads(line))
 
 
-def _summary(report: RunReport, graph, pipelines: Pipelines, ruleset: RuleSet, started: float, parsed: float) -> dict:
+def _summary(report: RunReport, graph, tally, ruleset: RuleSet, started: float, parsed: float, engine: str) -> dict:
     nodes = Counter(data.get("type", "") for _, data in graph.nodes(data=True))
     edges = Counter(data.get("relation", "") for _, _, data in graph.edges(data=True))
     return {
         "tool": "actorgraph",
         "version": pipeline.__version__,
-        "models": pipelines.models(),
+        "models": dict(sorted(tally.models.items())),
         "rules_sha256": ruleset.digest,
         "documents": sum(report.counts.values()),
         "status": dict(sorted(report.counts.items())),
         "nodes": dict(sorted(nodes.items())),
         "edges": dict(sorted(edges.items())),
+        "run": {"engine": engine, "workers": tally.workers, "cache": vars(tally.cache)},
         "seconds": {
             "nlp_and_rules": round(parsed - started, 3),
             "total": round(time.perf_counter() - started, 3),

@@ -31,6 +31,15 @@ def extract(
     source: Path = typer.Argument(Path("data/news"), help="A folder (read recursively) or a .txt/.jsonl file."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Force the language (en or es) of every document."),
+    cache: Optional[Path] = typer.Option(None, "--cache", help="Parse cache folder (default: OUT/.cache)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every document; read and write no cache."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-w", min=0, help="Worker processes (default: settings.toml [run] workers; 0 = one per core)."
+    ),
+    engine: str = typer.Option("local", "--engine", help="local, or dask to run on a Dask cluster."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Dask scheduler address, tcp://HOST:8786 (default: a local cluster)."
+    ),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
@@ -41,7 +50,14 @@ def extract(
         settings = load_settings(config)
         if not source.exists():
             raise ConfigError(f"{source}: no such file or folder")
-        report = batch.run(source, out, settings, lang=lang)
+        if engine not in ("local", "dask"):
+            raise ConfigError(f"--engine {engine}: expected local or dask")
+        if scheduler and engine != "dask":
+            raise ConfigError("--scheduler needs --engine dask")
+        report = batch.run(
+            source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
+            workers=workers, engine=engine, scheduler=scheduler,
+        )
     except (RuleError, ConfigError) as exc:
         _fail(f"error: {exc}", 2, debug)
     except KeyboardInterrupt:
@@ -114,3 +130,23 @@ def train(
     if not data.is_dir():
         _fail(f"error: {data}: training data folder not found (pass --data or DATA=...)", 2, debug)
     typer.echo(f"model written to {train_spanish(data, load_settings(config))}")
+
+
+@app.command()
+def bench(
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Where bench.json goes."),
+    docs: int = typer.Option(1000, "--docs", min=10, help="Documents in the throughput corpus."),
+    words: int = typer.Option(250, "--words", min=20, help="About this many words per throughput document."),
+    small: int = typer.Option(1000, "--small", min=10, help="Documents in the smaller memory corpus."),
+    large: int = typer.Option(20000, "--large", min=10, help="Documents in the larger memory corpus."),
+    workers: int = typer.Option(2, "--workers", "-w", min=2, help="Workers (and bare spaCy processes) compared with one."),
+    config: Optional[Path] = CONFIG,
+    debug: bool = DEBUG,
+) -> None:
+    """Measure extract against bare spaCy on a generated corpus; print the figures, write OUT/bench.json."""
+    from pipeline.bench import run_bench
+
+    try:
+        run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, settings=load_settings(config))
+    except (RuleError, ConfigError, RuntimeError) as exc:
+        _fail(f"error: {exc}", 2, debug)

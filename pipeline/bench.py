@@ -1,0 +1,179 @@
+"""`actorgraph bench`: throughput and memory of extract against bare spaCy on a generated corpus.
+
+The corpus is made from the sample articles: each generated document is a run of consecutive
+paragraphs of one article plus a numbered closing line, so every text (and cache key) differs
+while the language mix and the kind of prose stay those of real news. Every measurement runs
+in a fresh child process, so model loading, worker start-up and peak memory are counted as a
+user would see them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline import corpus
+from pipeline.config import PROJECT_ROOT, Settings, load_settings
+
+SAMPLE = PROJECT_ROOT / "data" / "news"
+CLOSING = {"en": "Reporting by the news desk, file {n}.", "es": "Información de la redacción, archivo {n}."}
+
+
+def make_corpus(folder: Path, count: int, words: int, seed: int = 0) -> int:
+    """Write `count` documents of about `words` words into `folder`; return their total words."""
+    articles = [d for d in corpus.iter_documents(SAMPLE) if d.status == "ok"]
+    paragraphs = [[p for p in d.text.split("\n") if p.strip()] for d in articles]
+    rng = random.Random(seed)
+    total = 0
+    for n in range(count):
+        index = n % len(articles)
+        source, paras = articles[index], paragraphs[index]
+        start = rng.randrange(len(paras))
+        chosen: list[str] = []
+        while sum(len(p.split()) for p in chosen) < words and len(chosen) < len(paras):
+            chosen.append(paras[(start + len(chosen)) % len(paras)])
+        text = "\n\n".join(chosen + [CLOSING[source.lang].format(n=n)])
+        total += len(text.split())
+        path = folder / f"part{n // 1000:03d}" / f"doc{n:06d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = f"date: {source.date}\n" if source.date else ""
+        path.write_text(f"{header}{text}\n", encoding="utf-8")
+    return total
+
+
+def probe_bare(source: str, n_process: int, batch_size: int) -> dict:
+    """Time bare spaCy (nlp.pipe, no rule layer) over the texts under `source`; models load first."""
+    from pipeline import nlp as nlp_mod
+
+    settings = load_settings()
+    texts: dict[str, list[str]] = {}
+    for document in corpus.iter_documents(source):
+        if document.status == "ok":
+            texts.setdefault(document.lang, []).append(document.text)
+    models = {lang: nlp_mod.load_model(lang, settings) for lang in texts}
+    started = time.perf_counter()
+    for lang, items in texts.items():
+        for _ in models[lang].pipe(items, batch_size=batch_size, n_process=n_process):
+            pass
+    return {"seconds": time.perf_counter() - started}
+
+
+def probe_extract(source: str, out: str, workers: int, cache: bool, config: str = "") -> dict:
+    """Time a whole extract run, from input files to written graph, models and workers included."""
+    from pipeline import batch
+
+    settings = load_settings(config or None)
+    started = time.perf_counter()
+    report = batch.run(Path(source), Path(out), settings, workers=workers, use_cache=cache, progress=False)
+    return {"seconds": time.perf_counter() - started, "run": report.summary["run"], "documents": report.summary["documents"]}
+
+
+def _edited_rules(settings: Settings, folder: Path) -> Path:
+    """Copy the config folder and edit a rule file (a comment: the rules digest changes, not the cost)."""
+    shutil.copytree(settings.config_dir, folder)
+    roles = folder / settings.rules.roles
+    roles.write_text(roles.read_text(encoding="utf-8") + "\n# edited by actorgraph bench\n", encoding="utf-8")
+    return folder
+
+
+PROBES = {"bare": probe_bare, "extract": probe_extract}
+
+
+def _measure(kind: str, *args) -> dict:
+    """Run one probe in a child process; return its figures plus peak RSS (MiB) of it and its workers."""
+    code = (
+        "import json, resource, sys; from pipeline.bench import PROBES; "
+        f"r = PROBES[{kind!r}](*{list(args)!r}); "
+        "r['rss_main_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "r['rss_worker_mib'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024; "
+        "print('BENCH ' + json.dumps(r))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH ")]
+    if done.returncode or not lines:
+        raise RuntimeError(f"bench probe {kind} failed:\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1][6:])
+
+
+def machine() -> dict:
+    """Describe the machine the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else 0
+    return {
+        "cpu": cpu,
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, large: int = 20000,
+              memory_words: int = 40, workers: int = 2, settings: Settings | None = None,
+              log=print) -> dict:
+    """Run every measurement, print the figures, write `<out>/bench.json` and return them.
+
+    Throughput: `docs` documents of about `words` words, bare spaCy (n_process=`workers`)
+    against extract with `workers` workers (no cache, then cached) and with one worker.
+    Memory: peak RSS of extract over `small` and `large` documents of about `memory_words`.
+    """
+    settings = settings or load_settings()
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="actorgraph-bench-"))
+    try:
+        text_dir = work / "corpus"
+        total = make_corpus(text_dir, docs, words)
+        log(f"corpus: {docs} documents, {total} words in {text_dir}")
+        figures: dict = {"machine": machine(), "corpus": {"documents": docs, "words": total}}
+        edited = _edited_rules(settings, work / "configs")
+        steps = [
+            ("bare_spacy", "bare", str(text_dir), workers, settings.run.batch_size),
+            ("first_run", "extract", str(text_dir), str(work / "out"), workers, True),
+            ("cached_run", "extract", str(text_dir), str(work / "out"), workers, True, str(edited)),
+            ("one_worker", "extract", str(text_dir), str(work / "out1"), 1, False),
+        ]
+        for name, kind, *args in steps:
+            result = _measure(kind, *args)
+            result["words_per_second"] = round(total / result["seconds"], 1)
+            figures[name] = result
+            log(f"{name:<11} {result['seconds']:8.1f} s {result['words_per_second']:10.0f} words/s  "
+                f"peak RSS {result['rss_main_mib']:.0f} MiB main, {result['rss_worker_mib']:.0f} MiB worker")
+        wps = {name: figures[name]["words_per_second"] for name, *_ in steps}
+        figures["ratios"] = {
+            "first_run_vs_bare_spacy": round(wps["first_run"] / wps["bare_spacy"], 3),
+            "cached_vs_first_run": round(wps["cached_run"] / wps["first_run"], 2),
+            f"{workers}_workers_vs_one": round(wps["first_run"] / wps["one_worker"], 3),
+        }
+        figures["memory"] = {}
+        for count in (small, large):
+            folder = work / f"memory{count}"
+            make_corpus(folder, count, memory_words, seed=count)
+            result = _measure("extract", str(folder), str(work / f"out-memory{count}"), workers, True)
+            figures["memory"][str(count)] = result
+            log(f"memory {count:>6} docs {result['seconds']:8.1f} s  peak RSS {result['rss_main_mib']:.0f} MiB main, "
+                f"{result['rss_worker_mib']:.0f} MiB worker")
+        peaks = [max(figures["memory"][str(c)]["rss_main_mib"], figures["memory"][str(c)]["rss_worker_mib"]) for c in (small, large)]
+        figures["ratios"]["peak_rss_large_vs_small"] = round(peaks[1] / peaks[0], 3)
+        for key, value in figures["ratios"].items():
+            log(f"{key:<28} {value}")
+        (out / "bench.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        log(f"written {out / 'bench.json'}")
+        return figures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,141 @@
+"""The parse cache: spaCy's statistical analysis of each text, stored once and reused by later runs.
+
+One entry per parsed text (a document, or one chunk of a long one), named by a key over the
+text, the model (name, version, pipes) and the spaCy version, in a two-level fan-out folder.
+Entries need no index, so any number of processes or Dask workers can share one folder
+without locks, and an interrupted run keeps every entry written before it stopped.
+
+An entry is a header (magic, format, payload length, sha256 of the payload) followed by a
+spaCy DocBin. It is written to a temporary file and renamed into place, so readers never see
+half an entry; one that fails the checks anyway (truncated by a crash, edited) is deleted
+and the text is parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+from pipeline.nlp import RULE_PIPES
+
+MAGIC = b"AGPC"
+FORMAT = 1  # bump when the entry layout or the stored attributes change
+HEADER = struct.Struct(">4sHQ32s")  # magic, format, payload length, sha256 of payload
+DEFAULT_NAME = ".cache"
+
+
+def default_folder(out_dir: Path) -> Path:
+    """Return the cache folder used when none is given: `.cache` inside the output folder."""
+    return Path(out_dir) / DEFAULT_NAME
+
+
+@dataclass
+class CacheStats:
+    """What the cache did during a run: texts found, parsed and stored, bad entries rebuilt."""
+
+    hits: int = 0
+    misses: int = 0
+    rebuilt: int = 0
+
+    def add(self, other: "CacheStats") -> None:
+        """Add another process's counts into this one."""
+        self.hits += other.hits
+        self.misses += other.misses
+        self.rebuilt += other.rebuilt
+
+
+class ParseCache:
+    """A folder of parsed Docs keyed by text and model; `get` misses rather than trust a bad entry."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self.stats = CacheStats()
+        self._models: dict[int, bytes] = {}
+
+    def key(self, nlp: Language, text: str) -> str:
+        """Return the hex key of `text` parsed by `nlp`."""
+        sha = hashlib.sha256(self._model_digest(nlp))
+        sha.update(text.encode("utf-8", "surrogatepass"))
+        return sha.hexdigest()
+
+    def path(self, key: str) -> Path:
+        """Return where the entry of `key` lives."""
+        return self.folder / key[:2] / key[2:]
+
+    def get(self, nlp: Language, text: str) -> Doc | None:
+        """Return the cached Doc of `text` (vocab of `nlp`), or None when absent or invalid."""
+        path = self.path(self.key(nlp, text))
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.stats.misses += 1
+            return None
+        doc = _decode(data, nlp)
+        if doc is None or _length(doc) != len(text):
+            path.unlink(missing_ok=True)
+            self.stats.rebuilt += 1
+            self.stats.misses += 1
+            return None
+        self.stats.hits += 1
+        return doc
+
+    def put(self, nlp: Language, text: str, doc: Doc) -> None:
+        """Store the parse of `text` atomically; a failed write leaves no entry behind."""
+        path = self.path(self.key(nlp, text))
+        payload = DocBin(docs=[doc], store_user_data=False).to_bytes()
+        header = HEADER.pack(MAGIC, FORMAT, len(payload), hashlib.sha256(payload).digest())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(header + payload)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def _model_digest(self, nlp: Language) -> bytes:
+        if id(nlp) not in self._models:
+            meta = nlp.meta
+            identity = {
+                "format": FORMAT,
+                "spacy": spacy.__version__,
+                "model": {k: meta.get(k) for k in ("lang", "name", "version", "spacy_version", "performance")},
+                "pipes": [name for name in nlp.pipe_names if name not in RULE_PIPES],
+            }
+            self._models[id(nlp)] = json.dumps(identity, sort_keys=True, default=str).encode()
+        return self._models[id(nlp)]
+
+
+def _decode(data: bytes, nlp: Language) -> Doc | None:
+    """Return the Doc stored in an entry's bytes, or None when any check fails."""
+    if len(data) < HEADER.size:
+        return None
+    magic, version, length, digest = HEADER.unpack_from(data)
+    payload = data[HEADER.size :]
+    if magic != MAGIC or version != FORMAT or length != len(payload):
+        return None
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    try:
+        docs = list(DocBin().from_bytes(payload).get_docs(nlp.vocab))
+    except Exception:  # a payload that passed the checksum but does not load is still only a miss
+        return None
+    return docs[0] if len(docs) == 1 else None
+
+
+def _length(doc: Doc) -> int:
+    """Return the length of a Doc's text without building the text (the checksum vouches for the rest)."""
+    if not len(doc):
+        return 0
+    last = doc[-1]
+    return last.idx + len(last.text_with_ws)
