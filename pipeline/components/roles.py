@@ -28,6 +28,7 @@ from pipeline.rules import Problem, RuleError, check_token_pattern, line_of, rea
 
 PART = "actorgraph_part"  # token tag the link patterns match on: "ROLE", "PERSON" or ""
 PATTERN_FILE = "roles.jsonl"
+PERSON_RULE = "roles.person_span"  # id recorded on entities the role layer made or fixed as PERSON
 LANGS = ("en", "es")
 _NAME_POS = ("PROPN",)
 _APPOSITION_DEPS = ("appos", "flat", "flat:name", "compound", "nmod", "conj", "nsubj", "dep")
@@ -848,7 +849,44 @@ class RolesComponent:
         analysis = analyse(doc, self.lexicon, self.gazetteer)
         doc._.actorgraph_roles = analysis
         doc._.role_links = records(doc, analysis)
+        sync_entities(doc, analysis)
         return doc
+
+
+def _overlaps(span, ranges) -> bool:
+    return any(span.start < end and start < span.end for start, end in ranges)
+
+
+def sync_entities(doc: Doc, analysis: Analysis) -> None:
+    """Align doc.ents with what the role layer settled: its person names become PERSON
+    entities, and ORG/MISC fragments of a title ("State" in "Secretary of State") go.
+
+    The role layer sees what the model cannot: a title right before a name, a name the model cut
+    short ("J. Blinken" of "Antony J. Blinken"), a surname repeating a full name. Mentions and
+    graph nodes must use the same spans as the role links, so the entities are corrected here.
+    """
+    ents = list(doc.ents)
+    spans = set(analysis.persons)
+    cores = [phrase.core for phrase in analysis.phrases]
+    kept = [
+        e for e in ents
+        if not _overlaps(e, spans) and not (e.label_ in ("ORG", "MISC") and _overlaps(e, cores))
+    ]
+    rules_of = {}
+    for ent in ents:
+        if ent not in kept:
+            for start, end in spans:
+                if ent.start < end and start < ent.end:
+                    rules_of.setdefault((start, end), []).extend(ent._.rules or ["model"])
+    added = []
+    for start, end in sorted(spans):
+        span = Span(doc, start, end, label="PERSON")
+        previous = rules_of.get((start, end), [])
+        same = [e for e in ents if (e.start, e.end, e.label_) == (start, end, "PERSON")]
+        added.append((span, previous if same else [*dict.fromkeys(previous), PERSON_RULE]))
+    doc.ents = sorted(kept + [span for span, _ in added], key=lambda e: e.start)
+    for span, rules in added:
+        span._.rules = list(dict.fromkeys(rules)) or ["model"]
 
 
 @Language.factory("actorgraph_roles", default_config={"config_dir": ""})
