@@ -176,7 +176,7 @@ def dask(
     scheduler: str | None,
     workers: int,
     tally: Tally,
-    shard_files: int = SHARD_FILES,
+    shard_files: int | None = None,
 ) -> Iterator[DocResult]:
     """Yield the DocResults of the corpus at `source` in order, computed on a Dask cluster.
 
@@ -198,7 +198,7 @@ def dask(
         tally.workers = sum(client.nthreads().values())
         pending: deque = deque()
         seen: dict[str, str] = {}
-        for shard in _windows(_sources(source), shard_files):
+        for shard in _windows(_sources(source), shard_files or SHARD_FILES):
             pending.append(client.submit(_run_shard, shard, settings, lang, cache_dir, pure=False))
             while len(pending) > 2 * max(tally.workers, 1):
                 yield from _renamed(_collect(pending.popleft(), tally), seen)

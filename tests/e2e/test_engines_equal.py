@@ -1,0 +1,57 @@
+"""Every engine writes the same graph for the sample corpus: in-process, local workers, Dask, cached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import batch, engines
+from pipeline.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data/news"
+COMPARED = ("graph.graphml", "graph.gexf", "nodes.csv", "edges.csv", "mentions.jsonl", "relations.jsonl", "documents.jsonl")
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reference")
+    report = batch.run(SAMPLE, out, load_settings(), workers=1, use_cache=False, progress=False)
+    assert report.counts["ok"] == 5
+    return out
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+def same_outputs(left: Path, right: Path) -> list[str]:
+    return [name for name in COMPARED if (left / name).read_bytes() != (right / name).read_bytes()]
+
+
+def test_engines_local_workers_equal_in_process(reference, cache_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(engines, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(engines, "POOL_WINDOW", 2)
+    report = batch.run(SAMPLE, tmp_path, load_settings(), workers=2, cache_dir=cache_dir, progress=False)
+    assert report.summary["run"]["workers"] == 2
+    assert report.summary["run"]["cache"]["misses"] == 5
+    assert same_outputs(reference, tmp_path) == []
+
+
+def test_engines_cached_run_equals_fresh(reference, cache_dir, tmp_path):
+    report = batch.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
+    assert report.summary["run"]["cache"] == {"hits": 5, "misses": 0, "rebuilt": 0}
+    assert same_outputs(reference, tmp_path) == []
+
+
+def test_engines_dask_equals_local(reference, cache_dir, tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setattr(engines, "SHARD_FILES", 2)  # three shards, finished in any order
+    report = batch.run(SAMPLE, tmp_path, load_settings(), workers=2, engine="dask", cache_dir=cache_dir, progress=False)
+    assert report.summary["run"]["engine"] == "dask"
+    assert report.summary["run"]["cache"]["hits"] == 5
+    assert same_outputs(reference, tmp_path) == []

@@ -1,0 +1,64 @@
+"""An extract stopped by Ctrl-C or a kill resumes from the cache and writes the same graph."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline import batch
+from pipeline.bench import make_corpus
+from pipeline.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPARED = ("graph.graphml", "nodes.csv", "edges.csv", "mentions.jsonl", "relations.jsonl", "documents.jsonl")
+DOCS = 80  # more than one nlp.pipe batch, so the run can be stopped between two of them
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def corpus_and_reference(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    make_corpus(folder, DOCS, 60)
+    out = tmp_path_factory.mktemp("reference")
+    batch.run(folder, out, load_settings(), workers=1, use_cache=False, progress=False)
+    return folder, out
+
+
+def extract(corpus: Path, out: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "pipeline", "extract", str(corpus), "--out", str(out), "--workers", "1"]
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def stop_after_first_entries(process: subprocess.Popen, cache: Path, sig: int) -> None:
+    deadline = time.monotonic() + 120
+    while not any(p.is_file() for p in cache.rglob("*")):
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "no cache entry written"
+        time.sleep(0.02)
+    process.send_signal(sig)
+    process.communicate(timeout=60)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
+def test_faults_interrupted_run_resumes(corpus_and_reference, tmp_path, sig):
+    corpus, reference = corpus_and_reference
+    first = extract(corpus, tmp_path)
+    stop_after_first_entries(first, tmp_path / ".cache", sig)
+    assert first.returncode != 0
+    assert not (tmp_path / "graph.graphml").exists()
+    done = sum(1 for p in (tmp_path / ".cache").rglob("*") if p.is_file() and not p.name.startswith("."))
+    assert 0 < done < DOCS
+
+    second = extract(corpus, tmp_path)
+    _, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err.decode()
+    cache = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["run"]["cache"]
+    assert cache["hits"] == done and cache["hits"] + cache["misses"] == DOCS
+    assert [n for n in COMPARED if (tmp_path / n).read_bytes() != (reference / n).read_bytes()] == []

@@ -1,0 +1,50 @@
+"""Pieces of the batch that need no model: chunk merging, shard windows, ids across shards."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import batch, engines
+from pipeline.records import DocResult, Document, Mention, MeetingMention, PersonRef, RoleLink
+
+
+def mention(doc: str, text: str, start: int) -> Mention:
+    return Mention(doc=doc, lang="en", label="PERSON", text=text, start=start, end=start + len(text), sentence="", sent_start=0)
+
+
+def result(doc: str, *names: str) -> DocResult:
+    person = PersonRef(text="Blinken", start=0, end=7)
+    return DocResult(
+        document=Document(id=doc, text="x", lang="en"),
+        mentions=[mention(doc, name, i * 10) for i, name in enumerate(names)],
+        role_links=[RoleLink(doc=doc, lang="en", person=person, role="Secretary of State", role_id="r1")],
+        meetings=[MeetingMention(doc=doc, lang="en", kind="meeting", trigger="met", start=0, end=3)],
+    )
+
+
+def test_batch_merge_orders_chunks_by_offset():
+    parts = [(500, result("a", "second")), (0, result("a", "first"))]
+    merged = batch._merge(parts)
+    assert [m.text for m in merged.mentions] == ["first", "second"]
+
+
+@pytest.mark.parametrize("ids,expected", [
+    (["a", "b"], ["a", "b"]),
+    (["a", "a", "a"], ["a", "a#2", "a#3"]),
+    (["a", "a#2", "a"], ["a", "a#2", "a#3"]),
+])
+def test_batch_ids_unique_across_shards(ids, expected):
+    seen: dict[str, str] = {}
+    shards = [[result(ident, "Blinken")] for ident in ids]
+    out = [r for shard in shards for r in engines._renamed(shard, seen)]
+    assert [r.document.id for r in out] == expected
+    for r in out:
+        assert {m.doc for m in (*r.mentions, *r.role_links, *r.meetings)} == {r.document.id}
+
+
+@pytest.mark.parametrize("count,size,lengths", [(0, 3, []), (5, 2, [2, 2, 1]), (4, 4, [4])])
+def test_batch_windows_cover_input_in_order(count, size, lengths):
+    items = [Document(id=str(i)) for i in range(count)]
+    windows = list(engines._windows(iter(items), size))
+    assert [len(w) for w in windows] == lengths
+    assert [d.id for w in windows for d in w] == [str(i) for i in range(count)]
