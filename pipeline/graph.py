@@ -20,6 +20,8 @@ from pipeline.resolve import DocView, Resolution
 
 NODE_TYPES = {"person": "person", "org": "organization", "place": "place", "role": "role", "meeting": "meeting"}
 UNDIRECTED = frozenset({"met_with", "co_occurs"})
+# Rule id of a bare title given the jurisdiction the same person's title has elsewhere.
+IMPLIED_JURISDICTION_RULE = "derive-role-jurisdiction"
 
 
 @dataclass
@@ -47,8 +49,12 @@ def relations(result: DocResult, view: DocView) -> Iterator[Relation]:
     for link in result.role_links:
         person = view.person(link.person)
         jurisdiction = view.ctx.place(link.jurisdiction)
+        rules = list(link.rules)
+        if not jurisdiction and (person, link.role) in res.implied:
+            jurisdiction = res.implied[(person, link.role)]
+            rules.append(IMPLIED_JURISDICTION_RULE)
         role, label = res.role_node(link, jurisdiction)
-        where = (link.start, link.end, link.sentence, list(link.rules), day)
+        where = (link.start, link.end, link.sentence, rules, day)
         yield Relation("holds_role", person, role, link.person.text, link.text or link.role, *where, link.qualifier, label)
         if jurisdiction:
             yield Relation("jurisdiction_of", role, res.place_node(jurisdiction), link.text or link.role, link.jurisdiction, *where)

@@ -556,6 +556,7 @@ class Resolver:
         self.org_forms: dict[str, Counter] = defaultdict(Counter)
         self.place_forms: dict[str, Counter] = defaultdict(Counter)
         self.holders: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        self.person_roles: dict[str, Counter] = defaultdict(Counter)  # person key -> (role, place)
         self.records: list[_Record] = []
 
     def add(self, result: DocResult) -> None:
@@ -576,9 +577,12 @@ class Resolver:
         for link in result.role_links:
             if link.organization:
                 self.org_forms[slug(self.names.org(link.organization))][_org_form(link.organization)] += 1
-            if link.jurisdiction:
-                name = ctx.place(link.jurisdiction)
+            name = ctx.place(link.jurisdiction) if link.jurisdiction else ""
+            if name:
                 self.place_forms[slug(name)][name] += 1
+            key = ctx.key(link.person)
+            if key:
+                self.person_roles[key][(link.role, name)] += 1
         for (role, place), keys in ctx.holders.items():
             for key in keys:
                 self.holders[(role, place)][key] += 1
@@ -599,6 +603,7 @@ class Resolver:
         for mine, theirs in (
             (self.person_forms, other.person_forms), (self.org_forms, other.org_forms),
             (self.place_forms, other.place_forms), (self.holders, other.holders),
+            (self.person_roles, other.person_roles),
         ):
             for key, counter in theirs.items():
                 mine[key].update(counter)
@@ -618,8 +623,20 @@ class Resolver:
             nodes = {res.person_map.get(k, "") for k in keys} - {""}
             if place and len(nodes) == 1:
                 res.holders[(role, place)] = nodes.pop()
+        self._implied_jurisdictions(res)
         _Meetings(res, self.slack).build(sorted(self.records, key=lambda r: (r.doc, r.index)))
         return res
+
+    def _implied_jurisdictions(self, res: "Resolution") -> None:
+        # "President López Obrador" and "the president of Mexico, López Obrador" name one office:
+        # a bare title takes the jurisdiction the same person's title has elsewhere, when only one.
+        places: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for key, roles in self.person_roles.items():
+            node = res.person_map.get(key, "")
+            for role, place in roles:
+                if node and place:
+                    places[(node, role)].add(place)
+        res.implied = {pair: found.pop() for pair, found in sorted(places.items()) if len(found) == 1}
 
     def _persons(self, res: "Resolution") -> None:
         rep, ambiguous = group_names(self.person_counts, self.names)
@@ -827,6 +844,7 @@ class Resolution:
     org_label: dict[str, str] = field(default_factory=dict)  # org slug -> label
     place_label: dict[str, str] = field(default_factory=dict)  # place slug -> label
     holders: dict[tuple[str, str], str] = field(default_factory=dict)  # (role, place) -> person node
+    implied: dict[tuple[str, str], str] = field(default_factory=dict)  # (person node, role) -> place
     meetings: dict[str, MeetingInfo] = field(default_factory=dict)
     meeting_of: dict[tuple[str, int], str] = field(default_factory=dict)  # (doc, event index) -> node
 

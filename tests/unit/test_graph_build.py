@@ -165,3 +165,28 @@ def test_graph_rows_keep_unresolved_relations():
     _, resolution = build([doc, *other])
     rows = relation_rows(doc, resolution)
     assert [(r["relation"], r["source"], r["target"]) for r in rows] == [("participated_in", "", "")]
+
+
+def role_labels(graph, person_label):
+    return sorted(
+        graph.nodes[v]["label"]
+        for u, v, d in graph.edges(data=True)
+        if d["relation"] == "holds_role" and graph.nodes[u]["label"] == person_label
+    )
+
+
+@pytest.mark.parametrize(
+    "elsewhere,expected",
+    [
+        ([("Mexico",)], ["President of Mexico"]),  # one jurisdiction elsewhere: the bare title takes it
+        ([("Mexico",), ("Chile",)], ["President", "President of Chile", "President of Mexico"]),  # two: stays bare
+        ([], ["President"]),  # none: stays bare
+    ],
+)
+def test_graph_bare_title_takes_the_persons_jurisdiction(elsewhere, expected):
+    docs = [build_doc("a", [("President Ana Ruiz spoke.", [("PERSON", "Ana Ruiz")])], roles=[("Ana Ruiz", "President", "")])]
+    for index, (place,) in enumerate(elsewhere):
+        sentence = f"The president of {place}, Ana Ruiz, spoke."
+        docs.append(build_doc(f"b{index}", [(sentence, [("PERSON", "Ana Ruiz")])], roles=[("Ana Ruiz", "President", place)]))
+    graph, _ = build(docs)
+    assert role_labels(graph, "Ana Ruiz") == expected
