@@ -366,6 +366,21 @@ def group_names(counts: Counter, names: Names) -> tuple[dict[str, str], set[str]
     return rep, ambiguous
 
 
+def _attach_single_words(rep: dict[str, str]) -> dict[str, str]:
+    """Within one document, map a one-word name that is a word of exactly one longer name to
+    that person ("Lula" of "Luiz Inácio Lula da Silva", "Yoon" of "Yoon Suk Yeol"); return rep.
+
+    Only document-wide: across a corpus a lone given name or family name is too weak a clue.
+    """
+    longer = sorted({target for target in rep.values() if " " in target})
+    for key, target in rep.items():
+        if " " not in key and target == key:
+            found = [name for name in longer if key in name.split()]
+            if len(found) == 1:
+                rep[key] = found[0]
+    return rep
+
+
 # ---------------------------------------------------------------------------- events
 
 
@@ -457,7 +472,7 @@ class _DocContext:
             spans.append((ref.start, ref.end))
         counts = Counter(key for *_, key, _ in self.persons if key)
         # Ambiguous partial names stay as they are here and are decided corpus-wide.
-        self.local, _ = group_names(counts, names)
+        self.local = _attach_single_words(group_names(counts, names)[0])
         self.place_norms = {fold(m.text): m.norm for m in result.mentions if m.label == "PLACE" and m.norm}
         self.holders: dict[tuple[str, str], set[str]] = defaultdict(set)
         for link in result.role_links:

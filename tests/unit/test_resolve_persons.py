@@ -317,3 +317,17 @@ def test_resolve_persons_order_independent():
         res = resolve(order)
         results.add((tuple(sorted(res.person_map.items())), tuple(sorted(res.person_label.items()))))
     assert len(results) == 1
+
+
+@pytest.mark.parametrize(
+    "names,short,same",
+    [
+        (["Yoon Suk Yeol", "Yoon"], "Yoon", True),  # family name first
+        (["Luiz Inácio Lula da Silva", "Lula"], "Lula", True),  # a middle name used alone
+        (["Ana Ruiz Soto", "Marta Ruiz Díaz", "Ruiz"], "Ruiz", False),  # two candidates: no guess
+    ],
+)
+def test_resolve_single_word_attaches_to_the_one_longer_name_in_its_document(names, short, same):
+    doc = persons_doc("d", *names)
+    resolution = resolve([doc])
+    assert (node_of(resolution, doc, short) == node_of(resolution, doc, names[0])) is same
