@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.components import roles as roles_mod
 from pipeline.config import Settings, load_settings
-from pipeline.records import MEETING_KINDS, MeetingMention, PersonRef
+from pipeline.records import MEETING_KINDS, MeetingMention, PersonRef, RoleLink
 from pipeline.rules import Problem, RuleError, line_of, read_yaml, validate
 
 PATTERN_FILE = "meetings.jsonl"
@@ -246,6 +246,7 @@ class _Finder:
         self.analysis = analysis
         self.view = analysis.view
         self.gazetteer = gazetteer
+        self.role_links: list[RoleLink] = []  # offices learnt from named counterparts
         self.items = self._items()
         self.by_sentence: dict[int, list[_Item]] = {}
         for item in self.items:
@@ -608,9 +609,11 @@ class _Finder:
         for item, _ in sorted(draft.items, key=lambda pair: pair[0].start):
             ref = PersonRef(**vars(item.ref))
             if item.counterpart and self._named_next(item, named):
+                self._counterpart_link(draft, item)
                 continue
             if item.counterpart:
-                ref.role = self._counterpart_role(draft, item)
+                role = self._counterpart_role(draft, item)
+                ref.role = role.label if role is not None else ""
                 if self.lex.rules.rule_id("counterparts") not in draft.rules:
                     draft.rules.append(self.lex.rules.rule_id("counterparts"))
             key = (ref.text, ref.start)
@@ -640,7 +643,31 @@ class _Finder:
         doc = self.doc
         return i + 1 < len(doc) and doc[i].text == "," and i + 1 in named
 
-    def _counterpart_role(self, draft: _Draft, counterpart: _Item) -> str:
+    def _counterpart_link(self, draft: _Draft, counterpart: _Item) -> None:
+        """ "his South Korean counterpart, Park Jin": Park Jin holds the office that corresponds
+        to the other participant's, in the counterpart's country; keep that as a RoleLink."""
+        role = self._counterpart_role(draft, counterpart)
+        name = next((item for item, _ in draft.items if item.start == counterpart.end + 1), None)
+        if role is None or name is None or not counterpart.ref.jurisdiction:
+            return
+        doc = self.doc
+        self.role_links.append(
+            RoleLink(
+                doc=doc._.doc_id if Doc.has_extension("doc_id") else "",
+                lang=doc.lang_,
+                person=PersonRef(name.ref.text, name.ref.start, name.ref.end),
+                role=role.label,
+                role_id=role.id,
+                jurisdiction=counterpart.ref.jurisdiction,
+                text=counterpart.ref.text,
+                start=counterpart.ref.start,
+                end=name.ref.end,
+                sentence=doc[counterpart.start].sent.text,
+                rules=[self.lex.rules.rule_id("counterparts"), *draft.rules],
+            )
+        )
+
+    def _counterpart_role(self, draft: _Draft, counterpart: _Item):
         for item, _ in draft.items:
             if item is counterpart or item.counterpart:
                 continue
@@ -650,8 +677,8 @@ class _Finder:
                 role_id = next((r.id for r in self.lex.roles.roles.values() if r.label == item.ref.role), "")
             other = self.lex.roles.counterpart(role_id) if role_id else None
             if other is not None:
-                return other.label
-        return ""
+                return other
+        return None
 
 
 def meetings_from_doc(doc: Doc) -> list[MeetingMention]:
@@ -679,6 +706,9 @@ class MeetingsComponent:
             analysis = roles_mod.analyse(doc, self.roles_lexicon, self.gazetteer)
         finder = _Finder(doc, self.lexicon, analysis, self.gazetteer)
         doc._.meetings = [finder.record(draft) for draft in finder.find()]
+        known = {(link.person.start, link.role) for link in doc._.role_links or []}
+        extra = [link for link in finder.role_links if (link.person.start, link.role) not in known]
+        doc._.role_links = [*(doc._.role_links or []), *extra]
         return doc
 
 
