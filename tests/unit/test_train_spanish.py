@@ -35,12 +35,12 @@ def test_train_work_dir_is_outside_the_repo():
 
 @pytest.mark.model
 def test_train_spanish_few_steps_ships_parser_and_ner(tmp_path):
-    tiny = {"training.max_steps": 2, "training.eval_frequency": 1,
-            "components.ner.model.tok2vec.embed.width": 8, "components.ner.model.tok2vec.embed.rows": [50, 50, 50, 50]}
+    tiny = {"training.max_steps": 2, "training.eval_frequency": 1}
     output = train.train_spanish(DATA, load_settings(), tmp_path / "model", work_dir=tmp_path / "work", overrides=tiny)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"\[W095\]")
         nlp = spacy.load(output)
     assert nlp.pipe_names == [*train.BASE_PIPES, "ner"]
-    assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
+    assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG", "MISC"}
+    assert nlp.get_pipe("ner").model.get_ref("tok2vec") is not nlp.get_pipe("tok2vec").model
     assert nlp.meta["actorgraph_training"]["sources"] == ["conll2002-es"]
