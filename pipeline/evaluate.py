@@ -14,7 +14,7 @@ from spacy.training import Example
 from spacy.vocab import Vocab
 
 from pipeline.config import Settings
-from pipeline.nlp import load_model, load_pipeline, model_id
+from pipeline.nlp import RULE_PIPES, load_model, load_pipeline, model_id
 
 # How a predicted label maps onto each dataset's gold labels. Keys cover both the raw model
 # labels (OntoNotes for English, CoNLL/WikiNER for Spanish) and the unified labels of the rule
@@ -139,10 +139,26 @@ def relabel(doc: Doc, label_map: dict[str, str]) -> Doc:
     return out
 
 
-def predict(nlp: Language, docs: list[Doc], batch_size: int = 32) -> list[Doc]:
-    """Run every pipe of `nlp`, in order, over Docs on gold tokens; return the annotated Docs."""
-    fresh = [Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in docs]
-    return list(nlp.pipe(fresh, batch_size=batch_size))
+def predict(nlp: Language, docs: list[Doc], batch_size: int = 32) -> tuple[list[Doc], list[dict]]:
+    """Run every pipe of `nlp`, in order, over Docs on gold tokens; return the annotated Docs and the failures.
+
+    Model pipes run in batches. A rule pipe that raises on a Doc is recorded as a failure
+    ({"doc", "pipe", "error"}) and the Doc goes on as it was, so one bad sentence is reported
+    in the benchmark instead of stopping it.
+    """
+    out = [Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in docs]
+    failures = []
+    for name, proc in nlp.pipeline:
+        if name not in RULE_PIPES:
+            out = list(proc.pipe(out, batch_size=batch_size))
+            continue
+        for i, doc in enumerate(out):
+            try:
+                out[i] = proc(doc)
+            except Exception as exc:  # noqa: BLE001 - any rule bug is reported, with its sentence
+                failures.append({"doc": i, "pipe": name, "error": f"{type(exc).__name__}: {exc}"[:300],
+                                 "text": doc.text[:200]})
+    return out, failures
 
 
 def score(predicted: list[Doc], gold: list[Doc], label_map: dict[str, str]) -> dict:
@@ -174,7 +190,7 @@ def evaluate_dataset(nlp: Language, dataset: Dataset, path: Path, doc_sentences:
     sentences = read_sentences(path, doc_marker=dataset.doc_marker)
     gold = [gold_doc(nlp.vocab, group) for group in group_documents(sentences, doc_sentences)]
     started = time.monotonic()
-    predicted = predict(nlp, gold)
+    predicted, failures = predict(nlp, gold)
     seconds = time.monotonic() - started
     return {
         "dataset": dataset.name,
@@ -183,6 +199,7 @@ def evaluate_dataset(nlp: Language, dataset: Dataset, path: Path, doc_sentences:
         "sentences": len(sentences),
         "tokens": sum(len(d) for d in gold),
         "seconds": round(seconds, 1),
+        "failures": failures,
         **score(predicted, gold, LABEL_MAPS[dataset.name]),
         "label_map": LABEL_MAPS[dataset.name],
         "baselines": dict(BASELINES.get(dataset.name, [])),
@@ -193,6 +210,7 @@ def format_table(result: dict) -> str:
     """Return a plain-text table of one dataset's result: overall and per type, then the baselines."""
     head = (f"{result['dataset']} ({result['file']}): {result['model']}, {result['mode']}\n"
             f"{result['sentences']} sentences, {result['tokens']} tokens, {result['seconds']} s")
+    head += "".join(f"\n  FAILED doc {f['doc']} in {f['pipe']}: {f['error']} | {f['text']}" for f in result["failures"])
     rows = [f"{'type':<8}{'P':>7}{'R':>7}{'F1':>7}", "-" * 29]
     for label, s in result["per_type"].items():
         rows.append(f"{label:<8}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline import evaluate
@@ -99,3 +100,21 @@ def test_evaluate_run_without_data_fails_clearly(tmp_path):
 def test_evaluate_reads_full_benchmarks():
     counts = {d.name: len(evaluate.read_sentences(SHARED / d.path, doc_marker=d.doc_marker)) for d in evaluate.DATASETS}
     assert counts == {"conll2002-es": 1517, "ancora-es": 2983, "conll2003-en": 3453}
+
+
+@Language.component("test_evaluate_boom")
+def _boom(doc):
+    if "Madrid" in doc.text:
+        raise ValueError("rule bug")
+    doc.ents = [Span(doc, 0, 1, label="PERSON")]
+    return doc
+
+
+def test_evaluate_rule_failure_is_reported_not_fatal(monkeypatch):
+    nlp = spacy.blank("es")
+    nlp.add_pipe("test_evaluate_boom", name="boom")
+    monkeypatch.setattr(evaluate, "RULE_PIPES", ("boom",))
+    gold = [nlp.make_doc("Ana llegó ."), nlp.make_doc("Visitó Madrid .")]
+    predicted, failures = evaluate.predict(nlp, gold)
+    assert [[e.text for e in d.ents] for d in predicted] == [["Ana"], []]
+    assert [(f["doc"], f["pipe"], f["error"]) for f in failures] == [(1, "boom", "ValueError: rule bug")]
