@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -56,6 +58,22 @@ def test_e2e_writes_every_output(run):
         assert (report.out_dir / name).stat().st_size > 0, name
     assert report.counts["ok"] == 5
     assert report.summary["seconds"]["total"] < 60
+
+
+def test_e2e_graph_files_load_in_independent_readers(run):
+    report, graph, _ = run
+    igraph = pytest.importorskip("igraph")
+    loaded = igraph.Graph.Read_GraphML(str(report.out_dir / "graph.graphml"))
+    assert (loaded.vcount(), loaded.ecount()) == (graph.number_of_nodes(), graph.number_of_edges())
+    node = shutil.which("node")
+    if node is None or not (ROOT / "tests/js/node_modules").is_dir():
+        pytest.skip("graphology check needs node and tests/js/node_modules (make install)")
+    files = [str(report.out_dir / "graph.graphml"), str(report.out_dir / "graph.gexf")]
+    result = subprocess.run([node, str(ROOT / "tests/js/check_graph.mjs"), *files], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for line in result.stdout.splitlines():
+        counts = json.loads(line)
+        assert (counts["nodes"], counts["edges"]) == (graph.number_of_nodes(), graph.number_of_edges()), counts["format"]
 
 
 @pytest.mark.parametrize("person", GOLD["persons"])
