@@ -71,6 +71,8 @@ def result_from_doc(document: Document, doc, offset: int = 0) -> DocResult:
         ref_date=doc._.ref_date,
         ref_date_source=doc._.ref_date_source,
     )
+    # Caps the rule layer hit (pipeline/limits.py); chunks of one document share its warnings.
+    document.warnings += [w for w in doc._.warnings or [] if w not in document.warnings]
     if offset:
         _shift(result, offset)
     return result
@@ -235,7 +237,7 @@ def run(
             spool.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         parsed = time.perf_counter()
         resolution = resolver.finish()
-        builder = GraphBuilder(resolution)
+        builder = GraphBuilder(resolution, settings.limits)
         for result in _read_spool(spool):
             builder.add(result)
         graph = builder.graph()
@@ -245,7 +247,7 @@ def run(
             graph,
             mentions=(row for r in _read_spool(spool) for row in mention_rows(r, resolution)),
             relations=(row for r in _read_spool(spool) for row in relation_rows(r, resolution)),
-            documents=(document_row(r.document) for r in _read_spool(spool)),
+            documents=(document_row(builder.annotate(r.document)) for r in _read_spool(spool)),
             summary=report.summary,
         )
     return report

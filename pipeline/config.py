@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 has no tomllib
     import tomli as tomllib
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "configs"
@@ -22,6 +23,18 @@ class RunSettings(BaseModel):
     batch_size: int = Field(32, ge=1)
     workers: int = Field(1, ge=0)
     max_chars: int = Field(200_000, ge=1_000)
+
+
+class Limits(BaseModel):
+    """Caps on the work one document may cause; hitting one adds a warning to the document."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_rule_matches: int = Field(1000, ge=1)
+    max_match_window: int = Field(100, ge=20)
+    max_participants: int = Field(50, ge=2)
+    max_pairings: int = Field(20_000, ge=100)
+    max_cooccurring: int = Field(50, ge=2)
+    max_sentence_chars: int = Field(2000, ge=100)
 
 
 class RuleFiles(BaseModel):
@@ -37,6 +50,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     models: dict[str, str]
     run: RunSettings = RunSettings()
+    limits: Limits = Limits()
     rules: RuleFiles = RuleFiles()
     config_dir: Path = DEFAULT_CONFIG_DIR
 
@@ -57,15 +71,52 @@ class ConfigError(Exception):
 
 
 def load_settings(config_dir: Path | str | None = None) -> Settings:
-    """Read `<config_dir>/settings.toml` and return validated Settings."""
+    """Read `<config_dir>/settings.toml` and return validated Settings.
+
+    Raises ConfigError with one "file:line: what is wrong" line per problem.
+    """
     folder = Path(config_dir) if config_dir else DEFAULT_CONFIG_DIR
     path = folder / "settings.toml"
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Settings(**raw, config_dir=folder.resolve())
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: settings file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    except ValueError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = str(exc)[: found.start()].strip() if found else str(exc)
+        raise ConfigError(f"{path}:{found.group(1) if found else 0}: malformed TOML: {message}") from exc
+    try:
+        return Settings(**raw, config_dir=folder.resolve())
+    except ValidationError as exc:
+        lines = [
+            f"{path}:{_toml_line(text, err['loc'])}: {'.'.join(map(str, err['loc']))}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ConfigError("\n".join(lines)) from exc
+    except TypeError as exc:  # a top-level value where a table belongs
+        raise ConfigError(f"{path}:0: {exc}") from exc
+
+
+def _toml_line(text: str, loc: tuple) -> int:
+    """Return the line of the key at `loc` ("run", "workers") in TOML text; 0 when not found.
+
+    Good enough for the flat tables settings.toml has: it follows [table] headers and keys.
+    """
+    table = ()
+    best = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"\[([^\[\]]+)\]", stripped)
+        if header:
+            table = tuple(part.strip() for part in header.group(1).split("."))
+            if table == tuple(map(str, loc[: len(table)])) and not best:
+                best = number
+            continue
+        key = re.match(r"([A-Za-z0-9_-]+)\s*=", stripped)
+        if key and (*table, key.group(1)) == tuple(map(str, loc[: len(table) + 1])):
+            return number
+    return best

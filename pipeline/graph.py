@@ -15,7 +15,8 @@ from typing import Iterator
 
 import networkx as nx
 
-from pipeline.records import DocResult
+from pipeline.config import Limits
+from pipeline.records import DocResult, Document
 from pipeline.resolve import DocView, Resolution
 
 NODE_TYPES = {"person": "person", "org": "organization", "place": "place", "role": "role", "meeting": "meeting"}
@@ -145,10 +146,21 @@ class _Edge:
 class GraphBuilder:
     """Pass 2: aggregate nodes and edges of every document, then build the MultiDiGraph."""
 
-    def __init__(self, resolution: Resolution):
+    def __init__(self, resolution: Resolution, caps: Limits | None = None):
         self.res = resolution
+        self.caps = caps or Limits()
         self.nodes: dict[str, _Node] = {}
         self.edges: dict[tuple, _Edge] = {}
+        self.warnings: dict[str, list[str]] = defaultdict(list)  # document id -> caps it hit
+
+    def _warn(self, doc_id: str, message: str) -> None:
+        if message not in self.warnings[doc_id]:
+            self.warnings[doc_id].append(message)
+
+    def annotate(self, document: Document) -> Document:
+        """Add the warnings of the caps this document hit while the graph was built; return it."""
+        document.warnings = [*document.warnings, *self.warnings.get(document.id, [])]
+        return document
 
     def _node(self, node: str, doc, alias: str = "", mentions: int = 0, label: str = "") -> None:
         agg = self.nodes.get(node)
@@ -187,8 +199,14 @@ class GraphBuilder:
                 self._node(node, doc, alias=m.text, mentions=1)
             elif node:
                 sentences[m.sent_start].append((node, m))
+        cap = self.caps.max_cooccurring
         for found in sentences.values():
             people = sorted({node for node, _ in found})
+            if len(people) > cap:
+                # Pairs grow with the square of the names: a list of thousands says nothing of who
+                # was named with whom.
+                self._warn(doc.id, f"a sentence naming {len(people)} persons gives no co_occurs edges (max_cooccurring {cap})")
+                continue
             first = min(found, key=lambda x: x[1].start)[1]
             rules = {rule for _, m in found for rule in m.rules} | {"derive-co-occurs"}
             for a, b in combinations(people, 2):
@@ -218,6 +236,9 @@ class GraphBuilder:
             mine.languages |= agg.languages
         for key, edge in other.edges.items():
             self.edges.setdefault(key, _Edge(edge.relation, edge.source, edge.target, edge.qualifier)).absorb(edge)
+        for doc_id, messages in other.warnings.items():
+            for message in messages:
+                self._warn(doc_id, message)
         return self
 
     def _met_with(self) -> dict[tuple, _Edge]:
@@ -226,9 +247,14 @@ class GraphBuilder:
             if edge.relation == "participated_in":
                 attendees[edge.target].append(edge)
         derived: dict[tuple, _Edge] = {}
+        cap = self.caps.max_participants
         for meeting, found in sorted(attendees.items()):
             date = self.res.meetings[meeting].date
             documents = set().union(*(e.documents for e in found))
+            if len(found) > cap:
+                for doc_id in sorted(documents):
+                    self._warn(doc_id, f"{meeting} has {len(found)} participants: no met_with edges (max_participants {cap})")
+                continue
             evidence = min(e.evidence for e in found if e.evidence) if any(e.evidence for e in found) else ()
             rules = set().union(*(e.rules for e in found)) | {"derive-met-with"}
             for a, b in combinations(sorted({e.source for e in found}), 2):

@@ -9,6 +9,7 @@ Span._.rules ("model" for a model span left as it was).
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from pipeline import dates, numerals
-from pipeline.config import load_settings
+from pipeline import dates, limits, numerals
+from pipeline.config import Limits, load_settings
 from pipeline.places import Gazetteer, load_places_rules
 from pipeline.records import LABELS, Mention
 from pipeline.rules import Problem, RuleError, check_token_pattern, read_jsonl
@@ -31,6 +32,8 @@ for _name, _default in (("value", None), ("qualifier", ""), ("norm", ""), ("rule
 for _name in ("doc_id", "pub_date", "ref_date", "ref_date_source"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default="")
+if not Doc.has_extension("limits"):
+    Doc.set_extension("limits", default=None)  # the Limits the rule layer ran with
 
 NAME_LABELS = ("PERSON", "ORG", "PLACE", "MISC", "NORP")
 ACTIONS = ("map", "cut", "trim", "drop", "places", "relabel", "add", "demonyms", "qualify", "persons")
@@ -88,7 +91,7 @@ class EntityRules:
 def _check(rule: EntityRule, path: Path, line: int, vocab) -> list[Problem]:
     problems = []
     if rule.action == "add":
-        complaint = check_token_pattern(rule.pattern, vocab) if rule.pattern else "empty pattern"
+        complaint = (check_token_pattern(rule.pattern, vocab) or limits.ambiguous(rule.pattern)) if rule.pattern else "empty pattern"
         if complaint:
             problems.append(Problem(str(path), line, f"{rule.id}: {complaint}"))
     if rule.action in ("add", "relabel", "qualify") and not rule.label:
@@ -152,9 +155,11 @@ class EntityLayer:
         rules, self.gazetteer = _rules_for(str(Path(config_dir).resolve()))
         self.lang = nlp.lang
         self.rules = rules.get(nlp.lang) or EntityRules([])
+        self.limits = load_settings(config_dir or None).limits
         self.matcher = Matcher(nlp.vocab)
         for rule in self.rules.by_action["add"]:
             self.matcher.add(rule.id, [rule.pattern])
+        self.rule_ids = {nlp.vocab.strings.add(rule.id): rule.id for rule in self.rules.by_action["add"]}
         self.labels = {rule.id: rule.label for rule in self.rules.by_action["add"]}
         self.places, self.names = self._phrase_matchers(nlp)
 
@@ -176,6 +181,8 @@ class EntityLayer:
     # -- steps -----------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
+        doc._.limits = self.limits
+        doc._.warnings = None
         cands = self._from_model(doc)
         for rule in self.rules.by_action["cut"]:
             cands = [self._cut(doc, c, rule) for c in cands]
@@ -308,8 +315,8 @@ class EntityLayer:
                 cand.mark(rule.id)
 
     def _added(self, doc: Doc, hits: dict) -> list[Cand]:
-        added = [Cand(start, end, self.labels[self.matcher.vocab.strings[mid]], [self.matcher.vocab.strings[mid]])
-                 for mid, start, end in self.matcher(doc)]
+        matches = limits.matches(self.matcher, doc, self.rule_ids, self.limits)
+        added = [Cand(start, end, self.labels[self.rule_ids[mid]], [self.rule_ids[mid]]) for mid, start, end in matches]
         for rule in self.rules.by_action["places"] + self.rules.by_action["demonyms"]:
             wanted = "place" if rule.action == "places" else "demonym"
             added += [Cand(s, e, rule.label, [rule.id]) for (s, e), (kind, _) in hits.items() if kind == wanted]
@@ -318,19 +325,25 @@ class EntityLayer:
     def _merge(self, cands: list[Cand], added: list[Cand]) -> list[Cand]:
         """Model spans keep their place; added spans fill the gaps, longest first."""
         taken = set()
+        # Indexed by start token, so a document with thousands of names stays linear.
+        by_start: dict[int, list[Cand]] = {}
         for cand in cands:
             taken.update(range(cand.start, cand.end))
-        kept = list(cands)
+            by_start.setdefault(cand.start, []).append(cand)
         for cand in sorted(added, key=lambda c: (c.start - c.end, c.start)):
             span = set(range(cand.start, cand.end))
-            inside = [c for c in kept if c.start >= cand.start and c.end <= cand.end and c.label == cand.label]
+            inside = [
+                c for i in range(cand.start, cand.end) for c in by_start.get(i, ())
+                if c.end <= cand.end and c.label == cand.label
+            ]
             covered = {i for c in inside for i in range(c.start, c.end)}
             if (span & taken) - covered or any((c.start, c.end) == (cand.start, cand.end) for c in inside):
                 continue  # it would cut through another span, or repeat one
-            kept = [c for c in kept if c not in inside]
-            kept.append(cand)
+            for c in inside:
+                by_start[c.start] = [other for other in by_start[c.start] if other is not c]
+            by_start.setdefault(cand.start, []).append(cand)
             taken |= span
-        return sorted(kept, key=lambda c: c.start)
+        return sorted((c for found in by_start.values() for c in found), key=lambda c: c.start)
 
     def _qualify(self, doc: Doc, cands: list[Cand], rule: EntityRule) -> None:
         """Pull a qualifier just before a NUMBER into it ("más de" + "11.000")."""
@@ -412,8 +425,16 @@ def make_entities(nlp: Language, name: str, config_dir: str) -> EntityLayer:
 def mentions_from_doc(doc: Doc) -> list[Mention]:
     """Return one Mention record per entity of `doc`, with its sentence and normalised values."""
     mentions = []
+    limit = (doc._.limits or Limits()).max_sentence_chars
+    # Span.sent walks the sentence; looking each one up once keeps 10,000 names in one
+    # sentence linear.
+    sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    starts = [sent.start for sent in sents]
+    texts: dict[int, str] = {}
     for ent in doc.ents:
-        sent = ent.sent if doc.has_annotation("SENT_START") else doc[:]
+        sent = sents[bisect.bisect_right(starts, ent.start) - 1]
+        if sent.start not in texts:
+            texts[sent.start] = sent.text
         mentions.append(
             Mention(
                 doc=doc._.doc_id,
@@ -422,7 +443,7 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
                 text=ent.text,
                 start=ent.start_char,
                 end=ent.end_char,
-                sentence=sent.text,
+                sentence=limits.sentence_text(doc, texts[sent.start], sent.start_char, ent.start_char, ent.end_char, limit),
                 sent_start=sent.start_char,
                 value=ent._.value,
                 qualifier=ent._.qualifier or "",
@@ -431,3 +452,4 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
             )
         )
     return mentions
+

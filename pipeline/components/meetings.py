@@ -22,8 +22,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
+from pipeline import limits
 from pipeline.components import roles as roles_mod
-from pipeline.config import Settings, load_settings
+from pipeline.config import Limits, Settings, load_settings
 from pipeline.records import MEETING_KINDS, MeetingMention, PersonRef, RoleLink
 from pipeline.rules import Problem, RuleError, line_of, read_yaml, validate
 
@@ -205,8 +206,9 @@ class _Draft:
 class _Lexicon:
     """The meetings rules of one language compiled for fast lookup."""
 
-    def __init__(self, nlp: Language, rules: MeetingsRules, roles: roles_mod.RolesRules, lang: str):
+    def __init__(self, nlp: Language, rules: MeetingsRules, roles: roles_mod.RolesRules, lang: str, caps: Limits | None = None):
         self.rules = rules
+        self.caps = caps or Limits()
         self.roles = roles
         self.lang = lang
         self.triggers: dict[tuple[str, str], TriggerEntry] = {}
@@ -248,9 +250,10 @@ class _Finder:
         self.gazetteer = gazetteer
         self.role_links: list[RoleLink] = []  # offices learnt from named counterparts
         self.items = self._items()
+        self.pairings = 0  # trigger-person pairs examined, capped by max_pairings
         self.by_sentence: dict[int, list[_Item]] = {}
         for item in self.items:
-            self.by_sentence.setdefault(doc[item.start].sent.start, []).append(item)
+            self.by_sentence.setdefault(self.view.sent_start[item.start], []).append(item)
 
     # -- participants ------------------------------------------------------------------
     def _items(self) -> list[_Item]:
@@ -287,11 +290,11 @@ class _Finder:
                 continue
             start, end = i, i + len(words)
             jurisdiction = ""
-            while start > doc[i].sent.start and (doc[start - 1].pos_ in DETERMINERS or view.demonym_at(start - 1)):
+            while start > view.sent_start[i] and (doc[start - 1].pos_ in DETERMINERS or view.demonym_at(start - 1)):
                 demonym = view.demonym_at(start - 1)
                 jurisdiction = jurisdiction or (demonym[1] if demonym else "")
                 start = demonym[0].start if demonym else start - 1
-            demonym = view.demonym_at(end) if end < doc[i].sent.end else None
+            demonym = view.demonym_at(end) if end < view.sent_end[i] else None
             if demonym is not None:
                 jurisdiction = jurisdiction or demonym[1]
                 end = demonym[0].end
@@ -384,18 +387,26 @@ class _Finder:
         lex, doc = self.lex, self.doc
         excluded: set[int] = set()
         extra: dict[int, MeetingPattern] = {}
-        for key, start, end in lex.matcher(doc):
+        for key, start, end in limits.matches(lex.matcher, doc, lex.pattern_names, lex.caps):
             rule = lex.patterns[lex.pattern_names[key]]
             if rule.label == "EXCLUDE":
                 excluded.update(range(start, end))
             else:
                 extra.setdefault(doc[start:end].root.i, rule)
         found = []
+        counts: dict[str, int] = {}
         for token in doc:
             source = extra.get(token.i) or lex.entry_for(token)
             if source is None or token.i in excluded:
                 continue
-            found.append(_Trigger(token, source.kind, source.kind_with_place, source.object, source.needs_with, source.id))
+            counts[source.id] = counts.get(source.id, 0) + 1
+            if counts[source.id] <= lex.caps.max_rule_matches:
+                found.append(_Trigger(token, source.kind, source.kind_with_place, source.object, source.needs_with, source.id))
+        for rule_id, count in counts.items():
+            if count > lex.caps.max_rule_matches:
+                limits.warn(
+                    doc, f"trigger {rule_id} found {count} times; only the first {lex.caps.max_rule_matches} used (max_rule_matches)"
+                )
         return found
 
     def _draft(self, trigger: _Trigger) -> _Draft | None:
@@ -403,13 +414,20 @@ class _Finder:
         heads, subject_only, antecedents, rules = self._heads(token)
         sent = token.sent
         tied = []
+        cap = self.lex.caps.max_participants
         for item in self.by_sentence.get(sent.start, []):
             if item.end > sent.end or item.start <= token.i < item.end:
                 continue
+            self.pairings += 1
             how = self._tie(item, heads, subject_only, antecedents)
             if how:
                 tied.append((item, how))
+            if len(tied) > cap:
+                break
         tied += self._listed(tied, sent)
+        if len(tied) > cap:
+            limits.warn(self.doc, f"a meeting with more than {cap} participants keeps the first {cap} (max_participants)")
+            tied = tied[:cap]
         objects = [c for c in token.children if c.dep_ in ("obj", "dobj")]
         has_person_object = any(how == "object" for _, how in tied)
         if trigger.object == "person" and not has_person_object:
@@ -528,7 +546,15 @@ class _Finder:
 
     # -- assembly --------------------------------------------------------------------------
     def find(self) -> list[_Draft]:
-        drafts = [d for d in (self._draft(t) for t in self._triggers()) if d is not None]
+        drafts = []
+        cap = self.lex.caps.max_pairings
+        for trigger in self._triggers():
+            if self.pairings >= cap:
+                limits.warn(self.doc, f"meeting triggers after {cap} trigger-person pairings were not examined (max_pairings)")
+                break
+            draft = self._draft(trigger)
+            if draft is not None:
+                drafts.append(draft)
         kept: list[_Draft] = []
         for draft in drafts:
             host = self._nested_in(draft, kept)
@@ -537,7 +563,7 @@ class _Finder:
             elif draft.items:
                 kept.append(draft)
         for draft in drafts:
-            if draft.items or draft in kept or self._nested_in(draft, kept) is not None:
+            if draft.items or any(draft is k for k in kept) or self._nested_in(draft, kept) is not None:
                 continue
             if not self._reporter(draft, kept):
                 self._lend(draft, kept)
@@ -553,7 +579,8 @@ class _Finder:
             i -= 1
         if i < token.sent.start or self.doc[i].lower_ not in self.lex.words["purpose_preps"]:
             return None
-        earlier = [k for k in kept if k.trigger.token.sent == token.sent and k.trigger.token.i < token.i]
+        here = self.view.sent_start[token.i]
+        earlier = [k for k in kept if self.view.sent_start[k.trigger.token.i] == here and k.trigger.token.i < token.i]
         return earlier[-1] if earlier else None
 
     def _absorb(self, host: _Draft, part: _Draft, upgrade: bool) -> None:
@@ -633,7 +660,7 @@ class _Finder:
             date=roles_mod.span_norm(date) if date is not None else "",
             date_text=date.text if date is not None else "",
             name=draft.name,
-            sentence=token.sent.text,
+            sentence=self.view.sentence(doc[token.i : token.i + 1]),
             rules=draft.rules,
         )
 
@@ -662,7 +689,7 @@ class _Finder:
                 text=counterpart.ref.text,
                 start=counterpart.ref.start,
                 end=name.ref.end,
-                sentence=doc[counterpart.start].sent.text,
+                sentence=self.view.sentence(doc[counterpart.start : name.end]),
                 rules=[self.lex.rules.rule_id("counterparts"), *draft.rules],
             )
         )
@@ -696,8 +723,8 @@ class MeetingsComponent:
         roles, role_problems, _ = roles_mod.load_roles_rules(settings)
         if problems or role_problems or rules is None or roles is None:
             raise RuleError(problems + role_problems)
-        self.lexicon = _Lexicon(nlp, rules, roles, nlp.lang)
-        self.roles_lexicon = roles_mod.Lexicon(nlp, roles, nlp.lang)
+        self.lexicon = _Lexicon(nlp, rules, roles, nlp.lang, settings.limits)
+        self.roles_lexicon = roles_mod.Lexicon(nlp, roles, nlp.lang, settings.limits)
         self.gazetteer = load_places_rules(settings)[0]
 
     def __call__(self, doc: Doc) -> Doc:

@@ -22,7 +22,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from pipeline.config import Settings, load_settings
+from pipeline import limits
+from pipeline.config import Limits, Settings, load_settings
 from pipeline.records import PersonRef, RoleLink
 from pipeline.rules import Problem, RuleError, check_token_pattern, line_of, read_jsonl, read_yaml, validate
 
@@ -190,8 +191,9 @@ def load_link_rules(folder: Path, lang: str, model=LinkRule, name: str = PATTERN
     vocab = spacy.blank(lang).vocab
     for line, rule in rules:
         complaint = check_token_pattern(rule.pattern, vocab)
+        complaint = f"pattern rejected by spaCy: {complaint}" if complaint else limits.ambiguous(rule.pattern)
         if complaint:
-            problems.append(Problem(str(path), line, f"{rule.id}: pattern rejected by spaCy: {complaint}"))
+            problems.append(Problem(str(path), line, f"{rule.id}: {complaint}"))
     return rules, problems
 
 
@@ -320,9 +322,10 @@ def term_docs(nlp: Language, terms: list[str]) -> list[Doc]:
 class Lexicon:
     """The roles rules of one language compiled into matchers."""
 
-    def __init__(self, nlp: Language, rules: RolesRules, lang: str):
+    def __init__(self, nlp: Language, rules: RolesRules, lang: str, caps: Limits | None = None):
         self.rules = rules
         self.lang = lang
+        self.caps = caps or Limits()
         self.aliases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.glued: dict[str, ModifierEntry] = {}
         self.alias_by_key: dict[str, AliasEntry] = {}
@@ -375,14 +378,31 @@ class DocView:
         self.gazetteer = gazetteer
         self.lowers = [t.lower_ for t in doc]
         self.texts = [t.text for t in doc]
+        # Token.sent walks its sentence, which is quadratic over a sentence of thousands of names.
+        self.sent_start: list[int] = [0] * len(doc)
+        self.sent_end: list[int] = [len(doc)] * len(doc)
+        for sent in doc.sents if doc.has_annotation("SENT_START") else ():
+            self.sent_start[sent.start : sent.end] = [sent.start] * len(sent)
+            self.sent_end[sent.start : sent.end] = [sent.end] * len(sent)
         self.ent_of: list[Span | None] = [None] * len(doc)
         for ent in doc.ents:
             for i in range(ent.start, ent.end):
                 self.ent_of[i] = ent
+        self._sentences: dict[int, tuple[str, int]] = {}
         self.org_of: list[tuple[Span, OrgEntry] | None] = [None] * len(doc)
         for span in matched_spans(lex.orgs, doc, lex.org_names):
             for i in range(span.start, span.end):
                 self.org_of[i] = (span, lex.org_by_id[span.label_])
+
+    def sentence(self, span: Span) -> str:
+        """Return the text of the sentence `span` starts in, cut to max_sentence_chars around it."""
+        start = self.sent_start[span.start]
+        if start not in self._sentences:
+            sent = self.doc[start : self.sent_end[span.start]]
+            self._sentences[start] = (sent.text, sent.start_char)
+        text, offset = self._sentences[start]
+        limit = (self.doc._.limits or Limits()).max_sentence_chars
+        return limits.sentence_text(self.doc, text, offset, span.start_char, span.end_char, limit)
 
     def label(self, i: int) -> str:
         ent = self.ent_of[i]
@@ -471,9 +491,9 @@ class _PhraseBuilder:
             glued = self.lex.glued.get(span.label_)
             if glued is not None:
                 self._modify(phrase, glued)
-            self._grow_left(phrase, span.sent.start)
-            self._grow_right(phrase, span.sent.end)
-            self._context(phrase, span.sent)
+            self._grow_left(phrase, self.view.sent_start[span.start])
+            self._grow_right(phrase, self.view.sent_end[span.start])
+            self._context(phrase, self.view.sent_start[span.start])
             if taken.isdisjoint(range(phrase.start, phrase.end)):
                 taken.update(range(phrase.start, phrase.end))
                 phrases.append(phrase)
@@ -619,10 +639,10 @@ class _PhraseBuilder:
         self._set_org(phrase, name, "", "role.described_org")
         return end
 
-    def _context(self, phrase: RolePhrase, sent: Span) -> None:
+    def _context(self, phrase: RolePhrase, sent_start: int) -> None:
         if not phrase.role.local or phrase.jurisdiction:
             return
-        for i in range(sent.start, phrase.start - 1):
+        for i in range(sent_start, phrase.start - 1):
             ent = self.view.ent_of[i + 1]
             if self.doc[i].lower_ in self.lex.words["context"] and ent is not None and ent.label_ == "PLACE" and ent.start == i + 1:
                 self._set_place(phrase, self.view.place_name(ent))
@@ -646,9 +666,9 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
             continue
         start, end = ent.start, ent.end
         # The model often cuts names short ("Andrés Manuel López" + "Obrador", "Antony" + "J. Blinken").
-        while end < ent.sent.end and _name_like(doc[end]) and view.ent_of[end] is None and end not in blocked:
+        while end < view.sent_end[ent.start] and _name_like(doc[end]) and view.ent_of[end] is None and end not in blocked:
             end += 1
-        while start > ent.sent.start and _name_like(doc[start - 1]) and view.ent_of[start - 1] is None and start - 1 not in blocked:
+        while start > view.sent_start[ent.start] and _name_like(doc[start - 1]) and view.ent_of[start - 1] is None and start - 1 not in blocked:
             start -= 1
         spans.append((start, end))
     taken = {i for s, e in spans for i in range(s, e)}
@@ -657,7 +677,7 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
         j = i
         while j < len(doc) and _name_like(doc[j]) and view.label(j) in ("", "MISC") and j not in blocked and j not in taken:
             j += 1
-        if j - i >= 2 and doc[i].sent == doc[j - 1].sent and not _is_place(view, doc[i:j]):
+        if j - i >= 2 and view.sent_start[i] == view.sent_start[j - 1] and not _is_place(view, doc[i:j]):
             spans.append((i, j))
             taken.update(range(i, j))
         i = max(j, i + 1)
@@ -736,7 +756,7 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
             parts[i], person_at[i] = "PERSON", index
     doc._.actorgraph_parts = parts
     candidates = []
-    for key, start, end in lex.links(doc):
+    for key, start, end in limits.matches(lex.links, doc, lex.link_names, lex.caps):
         rule = lex.link_rules[lex.link_names[key]]
         roles = {phrase_at[i] for i in range(start, end) if i in phrase_at}
         people = {person_at[i] for i in range(start, end) if i in person_at}
@@ -746,7 +766,7 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
         phrase, person = phrases[p], persons[q]
         if phrase.start < start or phrase.end > end or person[0] < start or person[1] > end:
             continue
-        if doc[phrase.start].sent != doc[person[0]].sent:
+        if view.sent_start[phrase.start] != view.sent_start[person[0]]:
             continue
         attached = _attached(doc, phrase, person)
         if rule.attached and not attached:
@@ -820,7 +840,7 @@ def records(doc: Doc, analysis: Analysis) -> list[RoleLink]:
                 text=doc[phrase.start : phrase.end].text,
                 start=evidence.start_char,
                 end=evidence.end_char,
-                sentence=doc[person[0]].sent.text,
+                sentence=analysis.view.sentence(evidence),
                 rules=[rule_id, *phrase.rules],
             )
         )
@@ -842,7 +862,7 @@ class RolesComponent:
         if problems or rules is None:
             raise RuleError(problems)
         self.rules = rules
-        self.lexicon = Lexicon(nlp, rules, nlp.lang)
+        self.lexicon = Lexicon(nlp, rules, nlp.lang, settings.limits)
         self.gazetteer = load_places_rules(settings)[0]
 
     def __call__(self, doc: Doc) -> Doc:
@@ -851,10 +871,6 @@ class RolesComponent:
         doc._.role_links = records(doc, analysis)
         sync_entities(doc, analysis)
         return doc
-
-
-def _overlaps(span, ranges) -> bool:
-    return any(span.start < end and start < span.end for start, end in ranges)
 
 
 def sync_entities(doc: Doc, analysis: Analysis) -> None:
@@ -867,23 +883,23 @@ def sync_entities(doc: Doc, analysis: Analysis) -> None:
     """
     ents = list(doc.ents)
     spans = set(analysis.persons)
-    cores = [phrase.core for phrase in analysis.phrases]
-    kept = [
-        e for e in ents
-        if not _overlaps(e, spans) and not (e.label_ in ("ORG", "MISC") and _overlaps(e, cores))
-    ]
-    rules_of = {}
+    # Token -> span maps keep this linear in a document naming thousands of people.
+    person_at = {i: span for span in spans for i in range(*span)}
+    in_core = {i for phrase in analysis.phrases for i in range(*phrase.core)}
+    rules_of: dict[tuple[int, int], list[str]] = {}
+    kept = []
     for ent in ents:
-        if ent not in kept:
-            for start, end in spans:
-                if ent.start < end and start < ent.end:
-                    rules_of.setdefault((start, end), []).extend(ent._.rules or ["model"])
+        overlapped = {person_at[i] for i in range(ent.start, ent.end) if i in person_at}
+        if not overlapped and not (ent.label_ in ("ORG", "MISC") and not in_core.isdisjoint(range(ent.start, ent.end))):
+            kept.append(ent)
+        for span in sorted(overlapped):
+            rules_of.setdefault(span, []).extend(ent._.rules or ["model"])
+    persons = {(e.start, e.end) for e in ents if e.label_ == "PERSON"}
     added = []
     for start, end in sorted(spans):
         span = Span(doc, start, end, label="PERSON")
         previous = rules_of.get((start, end), [])
-        same = [e for e in ents if (e.start, e.end, e.label_) == (start, end, "PERSON")]
-        added.append((span, previous if same else [*dict.fromkeys(previous), PERSON_RULE]))
+        added.append((span, previous if (start, end) in persons else [*dict.fromkeys(previous), PERSON_RULE]))
     doc.ents = sorted(kept + [span for span, _ in added], key=lambda e: e.start)
     for span, rules in added:
         span._.rules = list(dict.fromkeys(rules)) or ["model"]

@@ -1,0 +1,96 @@
+"""Caps on the work one document may cause (settings.toml [limits]), and the warnings they leave.
+
+A hostile text (10,000 names in one sentence, a 5,000-token sentence) or a rule that matches
+everywhere must not make a run quadratic. Each cap keeps the first items found and notes
+what it dropped in doc._.warnings, which the batch copies into documents.jsonl.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.tokens import Doc
+
+if not Doc.has_extension("warnings"):
+    Doc.set_extension("warnings", default=None)
+
+_OPEN_ENDED = re.compile(r"^(\*|\+|\{\d*,\})$")
+
+
+def ambiguous(pattern: list[dict[str, Any]]) -> str:
+    """Return why a token pattern would make the Matcher's work explode, or "" when it is fine.
+
+    Two open-ended tokens that match any token ([{"OP": "*"}, {"OP": "*"}]) can split a
+    text between them in every possible way, and spaCy follows each way: the work grows with
+    a power of the sentence length that no cap on matches can stop.
+    """
+    wild = [token for token in pattern if set(token) == {"OP"} and _OPEN_ENDED.match(str(token["OP"]))]
+    if len(wild) > 1:
+        return f"{len(wild)} tokens match any run of tokens ({{\"OP\": \"*\"}} or \"+\"); use at most one"
+    return ""
+
+
+def warn(doc: Doc, message: str) -> None:
+    """Add `message` to doc._.warnings once."""
+    if doc._.warnings is None:
+        doc._.warnings = []
+    if message not in doc._.warnings:
+        doc._.warnings.append(message)
+
+
+def matches(matcher, doc: Doc, names: dict[int, str], caps) -> list[tuple[int, int, int]]:
+    """Run a token Matcher sentence by sentence; return its (key, start, end) matches, capped.
+
+    spaCy returns every match of a "*" or "+", so a pattern that matches any token yields n²/2
+    matches over n tokens. Matching within sentences, and within windows of
+    `caps.max_match_window` tokens (overlapping by half) in longer ones, keeps that linear in
+    the text; then each rule keeps its first `caps.max_rule_matches` matches (see `capped`).
+    """
+    window = caps.max_match_window
+    spans = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    found: set[tuple[int, int, int]] = set()
+    for sent in spans:
+        starts = [sent.start] if len(sent) <= window else range(sent.start, sent.end - window // 2, window // 2)
+        if len(sent) > window:
+            warn(doc, f"a sentence of {len(sent)} tokens is matched in windows of {window} tokens (max_match_window)")
+        for start in starts:
+            end = min(start + window, sent.end)
+            found.update((key, start + a, start + b) for key, a, b in matcher(doc[start:end]))
+    return capped(doc, list(found), names, caps.max_rule_matches)
+
+
+def capped(doc: Doc, matches: list[tuple[int, int, int]], names: dict[int, str], limit: int) -> list[tuple[int, int, int]]:
+    """Keep the first `limit` Matcher matches of each rule (in text order); warn for each rule cut."""
+    counts: dict[int, int] = {}
+    kept = []
+    rank = {key: index for index, key in enumerate(names)}  # rule file order breaks ties
+    for match in sorted(matches, key=lambda m: (m[1], m[2], rank.get(m[0], len(rank)))):
+        counts[match[0]] = counts.get(match[0], 0) + 1
+        if counts[match[0]] <= limit:
+            kept.append(match)
+    for key, count in counts.items():
+        if count > limit:
+            warn(doc, f"rule {names.get(key, key)} matched {count} times; only the first {limit} used (max_rule_matches)")
+    return kept
+
+
+def excerpt(text: str, start: int, end: int, limit: int) -> str:
+    """Return `text` when it has at most `limit` characters, else `limit` characters around
+    [start, end) (offsets into `text`), with "…" where it was cut."""
+    if len(text) <= limit:
+        return text
+    middle = (start + end) // 2
+    left = max(0, min(middle - limit // 2, len(text) - limit))
+    right = left + limit
+    return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+
+
+def sentence_text(doc: Doc, text: str, offset: int, start: int, end: int, limit: int) -> str:
+    """Return the evidence sentence `text` (beginning at character `offset` of the Doc) of a
+    match at [start, end): whole, or when longer than `limit` an excerpt around the match,
+    with a warning on the Doc."""
+    if len(text) <= limit:
+        return text
+    warn(doc, f"a sentence of {len(text)} characters is stored as excerpts of {limit} (max_sentence_chars)")
+    return excerpt(text, start - offset, end - offset, limit)
