@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from pathlib import Path
 from typing import Optional
@@ -50,6 +51,9 @@ def extract(
         settings = load_settings(config)
         if not source.exists():
             raise ConfigError(f"{source}: no such file or folder")
+        if lang is not None and lang not in settings.run.languages:
+            raise ConfigError(f"--lang {lang}: expected one of {', '.join(settings.run.languages)}")
+        _check_writable(out)
         if engine not in ("local", "dask"):
             raise ConfigError(f"--engine {engine}: expected local or dask")
         if scheduler and engine != "dask":
@@ -60,6 +64,8 @@ def extract(
         )
     except (RuleError, ConfigError) as exc:
         _fail(f"error: {exc}", 2, debug)
+    except OSError as exc:  # the output folder or the cache became unwritable mid-run
+        _fail(f"error: {exc}", 2, debug)
     except KeyboardInterrupt:
         _fail("interrupted", 130, debug)
     counts = report.counts
@@ -68,6 +74,17 @@ def extract(
         f"{counts.get('error', 0)} failed; graph in {out}/ (details: {out}/documents.jsonl)"
     )
     raise typer.Exit(report.exit_code)
+
+
+def _check_writable(out: Path) -> None:
+    """Raise ConfigError when OUT cannot be created or written, before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: exists and is not a folder")
+    folder = out
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {out}: cannot write in {folder}")
 
 
 @app.command()

@@ -274,7 +274,12 @@ def test_export_jsonl_rows_round_trip(tmp_path):
 
 def test_export_summary_is_pretty_json(outputs):
     text = outputs["summary"].read_text(encoding="utf-8")
-    assert json.loads(text) == {"documents": 1, "nodes": 8} and "\n  " in text
+    summary = json.loads(text)
+    files = summary.pop("files")
+    assert summary == {"documents": 1, "nodes": 8, "documents_with_warnings": 0} and "\n  " in text
+    assert files == {
+        path.name: export.file_sha256(path) for name, path in outputs.items() if name != "summary"
+    }
 
 
 def test_export_accepts_formats_as_one_string(tmp_path):
