@@ -129,16 +129,16 @@ class MeetingsRules:
 @functools.lru_cache(maxsize=8)
 def _load(path: str, patterns: str, stamp: tuple) -> tuple[MeetingsRules | None, tuple, tuple]:
     raw, problems = read_yaml(Path(path))
-    if problems:
-        return None, tuple(problems), ()
-    data, problems = validate(MeetingsFile, raw or {}, Path(path))
-    if data is None:
-        return None, tuple(problems), ()
-    problems = []
-    ids = [(t.id, path, line_of(raw, ("triggers", i))) for i, t in enumerate(data.triggers)]
-    for name in MeetingsFile.model_fields:
-        if name != "triggers":
-            ids.append((getattr(data, name).id, path, line_of(raw, (name,))))
+    data = None
+    if not problems:
+        data, problems = validate(MeetingsFile, raw or {}, Path(path))
+    ids = []
+    if data is not None:
+        ids = [(t.id, path, line_of(raw, ("triggers", i))) for i, t in enumerate(data.triggers)]
+        for name in MeetingsFile.model_fields:
+            if name != "triggers":
+                ids.append((getattr(data, name).id, path, line_of(raw, (name,))))
+    # The pattern files are checked even when meetings.yml is broken, so one report lists all.
     found: dict[str, list[MeetingPattern]] = {}
     for lang in roles_mod.LANGS:
         rules, bad = roles_mod.load_link_rules(Path(patterns), lang, MeetingPattern, PATTERN_FILE)
@@ -149,7 +149,7 @@ def _load(path: str, patterns: str, stamp: tuple) -> tuple[MeetingsRules | None,
         problems += bad
         found[lang] = [rule for _, rule in rules]
         ids += [(rule.id, file, line) for line, rule in rules]
-    return MeetingsRules(data, found), tuple(problems), tuple(ids)
+    return (MeetingsRules(data, found) if data is not None else None), tuple(problems), tuple(ids)
 
 
 def load_meetings_rules(settings: Settings) -> tuple[MeetingsRules | None, list[Problem], list[tuple[str, str, int]]]:

@@ -200,19 +200,22 @@ def load_link_rules(folder: Path, lang: str, model=LinkRule, name: str = PATTERN
 @functools.lru_cache(maxsize=8)
 def _load(path: str, patterns: str, stamp: tuple) -> tuple[RolesRules | None, tuple, tuple]:
     raw, problems = read_yaml(Path(path))
-    if problems:
-        return None, tuple(problems), ()
-    data, problems = validate(RolesFile, raw or {}, Path(path))
-    if data is None:
-        return None, tuple(problems), ()
-    problems = _check_refs(data, raw, Path(path))
-    ids = _entry_ids(data, raw, Path(path))
+    data = None
+    if not problems:
+        data, problems = validate(RolesFile, raw or {}, Path(path))
+    ids = []
+    if data is not None:
+        problems = _check_refs(data, raw, Path(path))
+        ids = _entry_ids(data, raw, Path(path))
+    # The pattern files are checked even when roles.yml is broken, so one report lists all.
     links: dict[str, list[LinkRule]] = {}
     for lang in LANGS:
         found, bad = load_link_rules(Path(patterns), lang)
         problems += bad
         links[lang] = [rule for _, rule in found]
         ids += [(rule.id, str(Path(patterns) / lang / PATTERN_FILE), line) for line, rule in found]
+    if data is None:
+        return None, tuple(problems), tuple(ids)
     rules = RolesRules(
         roles={role.id: role for role in data.roles},
         aliases=data.aliases,
