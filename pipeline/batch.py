@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import tempfile
@@ -52,6 +53,9 @@ class Pipelines:
     def __call__(self, lang: str):
         if lang not in self._loaded:
             self._loaded[lang] = nlp_mod.load_pipeline(lang, self.settings)
+            # The models live as long as the process: moved out of the collector's sight,
+            # the per-window full collection in `analyse` stays a few milliseconds.
+            gc.freeze()
         return self._loaded[lang]
 
     def models(self) -> dict[str, str]:
@@ -153,6 +157,9 @@ def analyse(
                 doc._.pub_date = document.date
                 nlp_mod.run_rule_layer(nlp, doc)
                 parts.setdefault(index, []).append((offset, result_from_doc(document, doc, offset)))
+    # Rule-layer values stored on a Doc point back to it; only a full collection frees such
+    # cycles, and without one per window the heap grows for thousands of documents first.
+    gc.collect()
     return [_merge(parts[i]) if i in parts else DocResult(document=d) for i, d in enumerate(documents)]
 
 

@@ -90,10 +90,11 @@ PROBES = {"bare": probe_bare, "extract": probe_extract}
 def _measure(kind: str, *args) -> dict:
     """Run one probe in a child process; return its figures plus peak RSS (MiB) of it and its workers."""
     code = (
-        "import json, resource, sys; from pipeline.bench import PROBES; "
+        "import json, os, resource; from pipeline.bench import PROBES; "
         f"r = PROBES[{kind!r}](*{list(args)!r}); "
         "r['rss_main_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
         "r['rss_worker_mib'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024; "
+        "t = os.times(); r['cpu_seconds'] = t.user + t.system + t.children_user + t.children_system; "
         "print('BENCH ' + json.dumps(r))"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
@@ -152,13 +153,21 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
             result = _measure(kind, *args)
             result["words_per_second"] = round(total / result["seconds"], 1)
             figures[name] = result
-            log(f"{name:<11} {result['seconds']:8.1f} s {result['words_per_second']:10.0f} words/s  "
-                f"peak RSS {result['rss_main_mib']:.0f} MiB main, {result['rss_worker_mib']:.0f} MiB worker")
+            log(f"{name:<11} {result['seconds']:8.1f} s {result['words_per_second']:8.0f} words/s  "
+                f"{result['cpu_seconds']:7.1f} CPU s  peak RSS {result['rss_main_mib']:.0f} MiB main, "
+                f"{result['rss_worker_mib']:.0f} MiB worker")
         wps = {name: figures[name]["words_per_second"] for name, *_ in steps}
         figures["ratios"] = {
             "first_run_vs_bare_spacy": round(wps["first_run"] / wps["bare_spacy"], 3),
             "cached_vs_first_run": round(wps["cached_run"] / wps["first_run"], 2),
             f"{workers}_workers_vs_one": round(wps["first_run"] / wps["one_worker"], 3),
+        }
+        # CPU seconds do not depend on what else the machine runs: work per word, whoever waits.
+        cpu = {name: figures[name]["cpu_seconds"] for name, *_ in steps}
+        figures["cpu_ratios"] = {
+            "bare_spacy_vs_first_run": round(cpu["bare_spacy"] / cpu["first_run"], 3),
+            "first_run_vs_cached": round(cpu["first_run"] / cpu["cached_run"], 2),
+            "one_worker_vs_workers": round(cpu["one_worker"] / cpu["first_run"], 3),
         }
         figures["memory"] = {}
         for count in (small, large):
@@ -170,7 +179,7 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
                 f"{result['rss_worker_mib']:.0f} MiB worker")
         peaks = [max(figures["memory"][str(c)]["rss_main_mib"], figures["memory"][str(c)]["rss_worker_mib"]) for c in (small, large)]
         figures["ratios"]["peak_rss_large_vs_small"] = round(peaks[1] / peaks[0], 3)
-        for key, value in figures["ratios"].items():
+        for key, value in (*figures["ratios"].items(), *(("cpu " + k, v) for k, v in figures["cpu_ratios"].items())):
             log(f"{key:<28} {value}")
         (out / "bench.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         log(f"written {out / 'bench.json'}")
