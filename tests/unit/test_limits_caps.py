@@ -1,0 +1,77 @@
+"""pipeline.limits on blank Docs: windowed matching, per-rule caps, excerpts and exploding patterns."""
+
+import pytest
+import spacy
+from spacy.matcher import Matcher
+from spacy.strings import get_string_id
+
+from pipeline import limits
+from pipeline.config import Limits
+
+
+def doc_of(words: int, sentences: int = 1):
+    nlp = spacy.blank("en")
+    doc = nlp(" ".join("word" for _ in range(words)))
+    for i, token in enumerate(doc):
+        token.is_sent_start = i % (words // sentences) == 0
+    return doc
+
+
+def matcher_for(doc, pattern):
+    matcher = Matcher(doc.vocab)
+    matcher.add("rule.any", [pattern])
+    return matcher, {get_string_id("rule.any"): "rule.any"}
+
+
+@pytest.mark.parametrize(
+    "words, sentences, window, expected",
+    [
+        (40, 4, 100, 4 * 55),  # 10 tokens per sentence: 55 spans each, none across sentences
+        (400, 1, 100, None),  # one long sentence: windows of 100 overlapping by 50
+    ],
+)
+def test_limits_matches_stay_in_sentences_and_windows(words, sentences, window, expected):
+    doc = doc_of(words, sentences)
+    matcher, names = matcher_for(doc, [{"OP": "+"}])
+    found = limits.matches(matcher, doc, names, Limits(max_match_window=window, max_rule_matches=10**6))
+    assert all(end - start <= window for _, start, end in found)
+    if expected is not None:
+        assert len(found) == expected and doc._.warnings is None
+    else:
+        assert len(found) < words * window and "max_match_window" in doc._.warnings[0]
+        assert {(s, e) for _, s, e in found} >= {(i, i + 1) for i in range(words)}
+
+
+def test_limits_capped_keeps_first_matches_and_warns():
+    doc = doc_of(30)
+    matcher, names = matcher_for(doc, [{"IS_ALPHA": True}])
+    found = limits.matches(matcher, doc, names, Limits(max_rule_matches=5))
+    assert [start for _, start, _ in found] == [0, 1, 2, 3, 4]
+    assert doc._.warnings == ["rule rule.any matched 30 times; only the first 5 used (max_rule_matches)"]
+
+
+@pytest.mark.parametrize(
+    "text, start, end, limit, expected",
+    [
+        ("short", 0, 5, 10, "short"),
+        ("abcdefghij", 4, 5, 4, "…cdef…"),
+        ("abcdefghij", 0, 1, 4, "abcd…"),
+        ("abcdefghij", 9, 10, 4, "…ghij"),
+    ],
+)
+def test_limits_excerpt_around_the_match(text, start, end, limit, expected):
+    assert limits.excerpt(text, start, end, limit) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern, bad",
+    [
+        ([{"OP": "*"}], False),
+        ([{"IS_ALPHA": True, "OP": "+"}, {"OP": "*"}], False),
+        ([{"OP": "*"}, {"ORTH": ","}, {"OP": "+"}], True),
+        ([{"OP": "{2,}"}, {"OP": "*"}], True),
+        ([{"OP": "{1,3}"}, {"OP": "*"}], False),
+    ],
+)
+def test_limits_ambiguous_patterns(pattern, bad):
+    assert bool(limits.ambiguous(pattern)) == bad
