@@ -235,7 +235,7 @@ def run(
     else:
         raise ValueError(f"unknown engine {engine!r}: expected local or dask")
     report = RunReport(out_dir=out_dir)
-    resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors)
+    resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations)
     show = sys.stderr.isatty() if progress is None else progress
     with tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir, prefix=".spool-") as spool:
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):

@@ -193,7 +193,7 @@ class _Token:
 class Names:
     """Turns person and organization texts into keys, with known actors and a place gazetteer."""
 
-    def __init__(self, gazetteer=None, actors: ActorsFile | None = None):
+    def __init__(self, gazetteer=None, actors: ActorsFile | None = None, organizations=()):
         self.gazetteer = gazetteer
         self.person_alias: dict[str, str] = {}
         self.person_label: dict[str, str] = {}
@@ -209,10 +209,15 @@ class Names:
                 for other in actor.do_not_merge:
                     self.never.add(frozenset((canon, self._raw_person_key(other))))
             else:
-                canon = plain_key(actor.name)
-                self.org_label[canon] = actor.name
-                for alias in actor.aliases:
-                    self.org_alias[plain_key(alias)] = canon
+                self._add_org(actor.name, actor.aliases)
+        for org in organizations:  # roles.yml's bilingual names: "Casa Blanca" is "White House"
+            self._add_org(org.name, [name for names in org.names.values() for name in names])
+
+    def _add_org(self, name: str, aliases) -> None:
+        canon = plain_key(name)
+        self.org_label[canon] = name
+        for alias in aliases:
+            self.org_alias[plain_key(alias)] = canon
 
     def _is_place(self, bare: str) -> bool:
         gaz = self.gazetteer
@@ -474,12 +479,20 @@ class _DocContext:
         # Ambiguous partial names stay as they are here and are decided corpus-wide.
         self.local = _attach_single_words(group_names(counts, names)[0])
         self.place_norms = {fold(m.text): m.norm for m in result.mentions if m.label == "PLACE" and m.norm}
+        self.titles = sorted(
+            (link.start, link.end) for link in result.role_links if not link.person.start <= link.start < link.person.end
+        )
         self.holders: dict[tuple[str, str], set[str]] = defaultdict(set)
         for link in result.role_links:
             key = self.key(link.person)
             if key and not link.person.role and link.qualifier != "former":
                 self.holders[(link.role, self.place(link.jurisdiction))].add(key)
         self.events, self.event_of = self._cluster(slack)
+
+    def in_title(self, mention) -> bool:
+        """True for an organization named inside a linked title ("State" of "Secretary of
+        State"): the office, not the organization, is the actor there."""
+        return any(start <= mention.start and mention.end <= end for start, end in self.titles)
 
     def key(self, ref: PersonRef | str) -> str:
         """Return the document-level key of a named person ("" for role-only refs)."""
@@ -563,8 +576,8 @@ class _Record:
 class Resolver:
     """Pass 1: collect compact name, role and meeting aggregates; `finish` decides the nodes."""
 
-    def __init__(self, gazetteer=None, actors: ActorsFile | None = None, day_slack: int = DAY_SLACK):
-        self.names = Names(gazetteer, actors)
+    def __init__(self, gazetteer=None, actors: ActorsFile | None = None, day_slack: int = DAY_SLACK, organizations=()):
+        self.names = Names(gazetteer, actors, organizations)
         self.slack = day_slack
         self.person_counts: Counter = Counter()
         self.person_forms: dict[str, Counter] = defaultdict(Counter)
@@ -584,7 +597,7 @@ class Resolver:
                 self.person_counts[key] += 1
                 self.person_forms[key][display] += 1
         for m in result.mentions:
-            if m.label == "ORG":
+            if m.label == "ORG" and not ctx.in_title(m):
                 self.org_forms[slug(self.names.org(m.norm or m.text))][_org_form(m.text)] += 1
             elif m.label == "PLACE" or (m.label == "NORP" and m.norm):
                 name = ctx.place(m.text, m.norm) if m.label == "PLACE" else m.norm
@@ -934,7 +947,7 @@ class DocView:
         if mention.label == "PERSON":
             return self.person(mention.text)
         if mention.label == "ORG":
-            return self.res.org_node(mention.norm or mention.text)
+            return "" if self.ctx.in_title(mention) else self.res.org_node(mention.norm or mention.text)
         if mention.label == "PLACE":
             return self.place(mention.text, mention.norm)[0]
         if mention.label == "NORP" and mention.norm:

@@ -698,7 +698,8 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
     texts = view.texts
     for s, e in spans:
         for k in range(s + 1, e):
-            tails[tuple(texts[k:e])] = True
+            if all(_name_like(doc[t]) for t in range(k, e)):  # never a bare "1" or "Jr."
+                tails[tuple(texts[k:e])] = True
     firsts = {tail[0] for tail in tails}
     if tails:
         longest = max(len(t) for t in tails)
@@ -707,7 +708,7 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
             if texts[i] not in firsts:
                 i += 1
                 continue
-            for n in range(longest, 0, -1):
+            for n in range(min(longest, len(doc) - i), 0, -1):
                 key = tuple(texts[i : i + n])
                 window = range(i, i + n)
                 if (
@@ -877,32 +878,30 @@ class RolesComponent:
 
 
 def sync_entities(doc: Doc, analysis: Analysis) -> None:
-    """Align doc.ents with what the role layer settled: its person names become PERSON
-    entities, and ORG/MISC fragments of a title ("State" in "Secretary of State") go.
+    """Align doc.ents with the person names the role layer settled on, as PERSON entities.
 
     The role layer sees what the model cannot: a title right before a name, a name the model cut
     short ("J. Blinken" of "Antony J. Blinken"), a surname repeating a full name. Mentions and
-    graph nodes must use the same spans as the role links, so the entities are corrected here.
+    graph nodes must use the same spans as the role links. A name overrides another label only
+    when a title is linked to it ("Chancellor Olaf Scholz" tagged ORG); otherwise it may only
+    grow a PERSON entity or fill a gap, so "Dow Jones" (MISC) stays what the model said.
     """
     ents = list(doc.ents)
-    spans = set(analysis.persons)
-    # Token -> span maps keep this linear in a document naming thousands of people.
-    person_at = {i: span for span in spans for i in range(*span)}
-    in_core = {i for phrase in analysis.phrases for i in range(*phrase.core)}
-    rules_of: dict[tuple[int, int], list[str]] = {}
-    kept = []
-    for ent in ents:
-        overlapped = {person_at[i] for i in range(ent.start, ent.end) if i in person_at}
-        if not overlapped and not (ent.label_ in ("ORG", "MISC") and not in_core.isdisjoint(range(ent.start, ent.end))):
-            kept.append(ent)
-        for span in sorted(overlapped):
-            rules_of.setdefault(span, []).extend(ent._.rules or ["model"])
-    persons = {(e.start, e.end) for e in ents if e.label_ == "PERSON"}
+    linked = {analysis.persons[q] for _, q, _ in analysis.links}
+    # Token -> entity map keeps this linear in a document naming thousands of people.
+    ent_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+    spans = []
+    for span in sorted(set(analysis.persons)):
+        covered = {ent_at[i] for i in range(*span) if i in ent_at}
+        if span in linked or all(ent.label_ == "PERSON" for ent in covered):
+            spans.append((span, covered))
+    replaced = {ent for _, covered in spans for ent in covered}
     added = []
-    for start, end in sorted(spans):
-        span = Span(doc, start, end, label="PERSON")
-        previous = rules_of.get((start, end), [])
-        added.append((span, previous if (start, end) in persons else [*dict.fromkeys(previous), PERSON_RULE]))
+    for (start, end), covered in spans:
+        previous = [rule for ent in sorted(covered, key=lambda e: e.start) for rule in (ent._.rules or ["model"])]
+        same = any((ent.start, ent.end, ent.label_) == (start, end, "PERSON") for ent in covered)
+        added.append((Span(doc, start, end, label="PERSON"), previous if same else [*previous, PERSON_RULE]))
+    kept = [ent for ent in ents if ent not in replaced]
     doc.ents = sorted(kept + [span for span, _ in added], key=lambda e: e.start)
     for span, rules in added:
         span._.rules = list(dict.fromkeys(rules)) or ["model"]

@@ -225,6 +225,25 @@ def test_resolve_organizations_by_key():
     assert res.label("org:white-house") == "White House"
 
 
+@pytest.mark.parametrize("surface", ["Casa Blanca", "la Casa Blanca", "The White House"])
+def test_resolve_organizations_across_languages(surface):
+    org = SimpleNamespace(name="White House", names={"en": ["white house"], "es": ["casa blanca"]})
+    doc = build_doc("o", [(f"{surface} dijo.", [("ORG", surface)])], lang="es")
+    resolver = Resolver(organizations=[org])
+    resolver.add(doc)
+    res = resolver.finish()
+    assert [res.view(doc).mention_node(m) for m in doc.mentions] == ["org:white-house"]
+    assert res.label("org:white-house") == "White House"
+
+
+def test_resolve_organization_inside_a_linked_title_is_no_node():
+    doc = build_doc("t", [("Secretary of State Ana Ruiz spoke.", [("ORG", "State"), ("PERSON", "Ana Ruiz")])],
+                    roles=[("Ana Ruiz", "Secretary of State", "")])
+    doc.role_links[0].start, doc.role_links[0].end = 0, len("Secretary of State Ana Ruiz")
+    res = resolve([doc])
+    assert [res.view(doc).mention_node(m) for m in doc.mentions if m.label == "ORG"] == [""]
+
+
 @pytest.mark.parametrize(
     "role,jurisdiction,organization,label",
     [
