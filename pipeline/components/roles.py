@@ -618,9 +618,23 @@ class _PhraseBuilder:
         if org is not None and not phrase.organization:
             self._set_org(phrase, org[1], org[2], self._org_rule(i))
             return org[0].end
+        tail = self._country_in_tail(ent, i)
+        if tail and not posting and not phrase.jurisdiction:
+            # "ministra de Defensa de España" tagged MISC as a whole: the country still counts.
+            phrase.jurisdiction = tail
+            phrase.explicit = True
+            phrase.rules.append("role.place_in_entity_tail")
+            return ent.end
         if not posting:
             return self._described_org(phrase, i, ceiling)
         return 0
+
+    def _country_in_tail(self, ent: Span | None, i: int) -> str:
+        """Return the country that tokens i..end of a non-place entity begun earlier name, or ""."""
+        if ent is None or ent.label_ not in ("ORG", "MISC") or ent.start >= i or self.view.gazetteer is None:
+            return ""
+        name = self.view.gazetteer.canonical(self.doc[i : ent.end].text)
+        return name if name and self.view.gazetteer.kind(name) == "country" else ""
 
     def _described_org(self, phrase: RolePhrase, i: int, ceiling: int) -> int:
         """Handle "of the border agency": take the latest earlier organization that fits."""
