@@ -253,9 +253,12 @@ class EntityLayer:
 
     def _strippable(self, doc: Doc, i: int, rule: EntityRule) -> bool:
         token = doc[i]
+        initial = bool(token.is_sent_start) or i == 0
+        if token.is_title and not initial and token.pos_ in ("DET", "ADP"):
+            return False  # capitalised mid-sentence, the article is part of the name: "La Coruña", "De Palacio"
         if token.is_punct or _is_lower(token) or token.lower_ in rule.words:
             return True
-        return token.pos_ in rule.pos and (token.is_sent_start or i == 0)
+        return token.pos_ in rule.pos and initial
 
     def _drops(self, doc: Doc, cand: Cand, rule: EntityRule) -> bool:
         """Single words that are function words, listed common words, or a non-name POS."""
