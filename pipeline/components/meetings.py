@@ -594,15 +594,34 @@ class _Finder:
     def _lend(self, draft: _Draft, kept: list[_Draft]) -> None:
         """Give an anaphoric mention's date and place to the nearest same-kind mention."""
         same = [k for k in kept if FAMILY[k.kind] == FAMILY[draft.kind]]
-        if not same or not (draft.date or draft.place):
+        if not same or not (draft.date or draft.place) or self._own_event(draft):
             return
         position = draft.trigger.token.i
         before = [k for k in same if k.trigger.token.i < position]
         target = before[-1] if before else min(same, key=lambda k: k.trigger.token.i - position)
+        if target.date is not None and draft.date is not None and not _same_time(target.date, draft.date):
+            return
         target.date = target.date or draft.date
         target.place = target.place or draft.place
         if draft.trigger.rule not in target.rules:
             target.rules.append(draft.trigger.rule)
+
+    def _own_event(self, draft: _Draft) -> bool:
+        """True for a mention that introduces an event of its own rather than pointing back:
+        a name, an indefinite article ("a meeting", "una reunión") or an "of" complement naming
+        an organization, event or place ("la cumbre de la Celac", "the Summit of the Americas")."""
+        token = draft.trigger.token
+        if draft.name or any("Ind" in child.morph.get("Definite") for child in token.children):
+            return True
+        for child in token.children:
+            if child.dep_ not in ("nmod", "prep"):
+                continue
+            links = [child] if child.dep_ == "prep" else [c for c in child.children if c.dep_ == "case"]
+            if any(link.lower_ in ("of", "de", "del") for link in links) and any(
+                self.view.label(t.i) in ("ORG", "MISC", "PLACE") for t in child.subtree
+            ):
+                return True
+        return False
 
     def _reporter(self, draft: _Draft, kept: list[_Draft]) -> bool:
         """Add the subject of "X highlighted the tone of the meeting" to that earlier meeting."""
@@ -706,6 +725,12 @@ class _Finder:
             if other is not None:
                 return other
         return None
+
+
+def _same_time(a: Span, b: Span) -> bool:
+    """True when two DATE spans can name one day: one resolved date is a prefix of the other."""
+    x, y = roles_mod.span_norm(a), roles_mod.span_norm(b)
+    return not x or not y or x.startswith(y) or y.startswith(x)
 
 
 def meetings_from_doc(doc: Doc) -> list[MeetingMention]:
