@@ -134,11 +134,13 @@ def _step(words: set[str]) -> int:
 
 
 @functools.lru_cache(maxsize=4096)
-def resolve(text: str, lang: str, ref: str) -> str:
+def resolve(text: str, lang: str, ref: str, future: bool = False) -> str:
     """Return the ISO date (maybe partial) that `text` names, resolved against `ref`; "" if none.
 
     "on Wednesday" with ref 2023-12-30 -> "2023-12-27"; "el 19 de diciembre de 2023" ->
     "2023-12-19"; "en enero" with ref 2023-12-30 -> "2023-01"; "last week" -> "2023-12".
+    With `future` (the sentence speaks of what will happen), a bare weekday or month is the
+    next one after `ref`: "se celebrará en marzo" with ref 2024-01-18 -> "2024-03".
     """
     flat = plain(text)
     full = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", flat)
@@ -148,6 +150,8 @@ def resolve(text: str, lang: str, ref: str) -> str:
         return ""  # a decade ("the 1990s") is a period, not a date
     tokens = re.findall(r"\d+|[a-z]+", flat)
     words = set(tokens)
+    if future and not words & (_THIS | _NEXT | _LAST):
+        words.add("next")
     refp = parse_ref(ref)
     years = [int(t) for t in tokens if len(t) == 4 and t.isdigit() and 1800 <= int(t) <= 2200]
     days = [int(t) for t in tokens if len(t) <= 2 and t.isdigit() and 1 <= int(t) <= 31]

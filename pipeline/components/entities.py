@@ -397,7 +397,7 @@ class EntityLayer:
             elif span.label_ == "NUMBER":
                 span._.value, span._.qualifier = numerals.parse_number(span.text, self.lang)
             elif span.label_ == "DATE":
-                span._.norm = dates.resolve(span.text, self.lang, doc._.ref_date)
+                span._.norm = dates.resolve(span.text, self.lang, doc._.ref_date, _in_future(span))
         return doc
 
     def _set_ref_date(self, doc: Doc) -> None:
@@ -423,6 +423,19 @@ class EntityLayer:
 def make_entities(nlp: Language, name: str, config_dir: str) -> EntityLayer:
     """Build the entity layer for `nlp`, reading rules from `config_dir`."""
     return EntityLayer(nlp, name, config_dir)
+
+
+def _in_future(span: Span) -> bool:
+    """True when the verb a date hangs on is in the future tense ("se celebrará en marzo",
+    "will meet on Friday"), so a bare weekday or month points forward."""
+    verb = span.root.head
+    for _ in range(3):
+        if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+            break
+        verb = verb.head
+    if "Fut" in verb.morph.get("Tense"):
+        return True
+    return any(child.lower_ in ("will", "'ll", "shall") for child in verb.children)
 
 
 def mentions_from_doc(doc: Doc) -> list[Mention]:

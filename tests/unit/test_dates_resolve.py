@@ -62,3 +62,17 @@ def test_dates_resolve(text, lang, ref, expected):
 )
 def test_dates_parse_ref(ref, parts):
     assert parse_ref(ref) == parts
+
+
+@pytest.mark.parametrize(
+    "text, lang, ref, expected",
+    [
+        ("en marzo", "es", "2024-01-18", "2024-03"),  # "se celebrará en marzo"
+        ("el viernes", "es", "2024-01-17", "2024-01-19"),
+        ("on Friday", "en", "2024-01-17", "2024-01-19"),  # "will meet on Friday"
+        ("este miércoles", "es", "2023-12-30", "2023-12-27"),  # "este" already says which one
+        ("last week", "en", "2023-12-30", "2023-12"),
+    ],
+)
+def test_dates_resolve_future_points_forward(text, lang, ref, expected):
+    assert resolve(text, lang, ref, future=True) == expected
