@@ -40,23 +40,34 @@ def warn(doc: Doc, message: str) -> None:
 
 
 def matches(matcher, doc: Doc, names: dict[int, str], caps) -> list[tuple[int, int, int]]:
-    """Run a token Matcher sentence by sentence; return its (key, start, end) matches, capped.
+    """Run a token Matcher within sentences; return its (key, start, end) matches, capped.
 
     spaCy returns every match of a "*" or "+", so a pattern that matches any token yields n²/2
-    matches over n tokens. Matching within sentences, and within windows of
-    `caps.max_match_window` tokens (overlapping by half) in longer ones, keeps that linear in
-    the text; then each rule keeps its first `caps.max_rule_matches` matches (see `capped`).
+    matches over n tokens. Matching in chunks of at most `caps.max_match_window` tokens keeps
+    that linear in the text: whole sentences are packed into a chunk (matches that would cross
+    a sentence boundary are dropped), a longer sentence is matched in windows overlapping by
+    half. Then each rule keeps its first `caps.max_rule_matches` matches (see `capped`).
     """
     window = caps.max_match_window
-    spans = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-    found: set[tuple[int, int, int]] = set()
-    for sent in spans:
-        starts = [sent.start] if len(sent) <= window else range(sent.start, sent.end - window // 2, window // 2)
+    sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    sent_of = [0] * len(doc)
+    chunks: list[tuple[int, int]] = []
+    for index, sent in enumerate(sents):
+        sent_of[sent.start : sent.end] = [index] * len(sent)
         if len(sent) > window:
             warn(doc, f"a sentence of {len(sent)} tokens is matched in windows of {window} tokens (max_match_window)")
-        for start in starts:
-            end = min(start + window, sent.end)
-            found.update((key, start + a, start + b) for key, a, b in matcher(doc[start:end]))
+            chunks += [(start, min(start + window, sent.end)) for start in range(sent.start, sent.end - window // 2, window // 2)]
+        elif chunks and sent.end - chunks[-1][0] <= window and chunks[-1][1] == sent.start:
+            chunks[-1] = (chunks[-1][0], sent.end)
+        else:
+            chunks.append((sent.start, sent.end))
+    found: set[tuple[int, int, int]] = set()
+    for start, end in chunks:
+        found.update(
+            (key, start + a, start + b)
+            for key, a, b in matcher(doc[start:end])
+            if sent_of[start + a] == sent_of[start + b - 1]
+        )
     return capped(doc, list(found), names, caps.max_rule_matches)
 
 
