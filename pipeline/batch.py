@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-import json
+import pickle
 import sys
 import tempfile
 import time
@@ -237,11 +237,12 @@ def run(
     report = RunReport(out_dir=out_dir)
     resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations)
     show = sys.stderr.isatty() if progress is None else progress
-    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir, prefix=".spool-") as spool:
+    with tempfile.TemporaryFile("w+b", dir=out_dir, prefix=".spool-") as spool:
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
             resolver.add(result)
-            spool.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            # pickle: the spool is this run's own scratch file, read back four times
+            pickle.dump(result, spool, protocol=pickle.HIGHEST_PROTOCOL)
         parsed = time.perf_counter()
         resolution = resolver.finish()
         builder = GraphBuilder(resolution, settings.limits)
@@ -262,8 +263,11 @@ def run(
 
 def _read_spool(spool) -> Iterator[DocResult]:
     spool.seek(0)
-    for line in spool:
-        yield DocResult.from_dict(json.loads(line))
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
 
 
 def _summary(report: RunReport, graph, tally, ruleset: RuleSet, started: float, parsed: float, engine: str) -> dict:

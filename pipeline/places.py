@@ -51,6 +51,7 @@ class Place:
     demonyms: dict[str, list[str]] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def place_key(text: str) -> str:
     """Return the lookup key of a place text: no accents, lower case, no punctuation."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'"))

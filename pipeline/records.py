@@ -2,13 +2,12 @@
 
 Everything before these records runs per document (and may run in another process or on
 another machine); everything after them is a reduce over records. No spaCy object is ever
-stored here, so records pickle, cache and serialise to JSON cheaply.
+stored here, so records pickle cheaply between processes and into the run's spool file.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
 
 LABELS = ("PERSON", "ORG", "PLACE", "DATE", "NORP", "NUMBER", "MISC")
 MEETING_KINDS = ("meeting", "visit", "call", "summit")
@@ -109,33 +108,3 @@ class DocResult:
     meetings: list[MeetingMention] = field(default_factory=list)
     ref_date: str = ""  # date relative expressions were resolved against
     ref_date_source: str = ""  # "metadata", "text" (latest full date in the text) or ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict of this result."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "DocResult":
-        """Rebuild a DocResult from `to_dict` output."""
-        return cls(
-            document=_build(Document, data["document"]),
-            mentions=[_build(Mention, m) for m in data.get("mentions", [])],
-            role_links=[
-                _build(RoleLink, {**r, "person": _build(PersonRef, r["person"])})
-                for r in data.get("role_links", [])
-            ],
-            meetings=[
-                _build(
-                    MeetingMention,
-                    {**m, "participants": [_build(PersonRef, p) for p in m["participants"]]},
-                )
-                for m in data.get("meetings", [])
-            ],
-            ref_date=data.get("ref_date", ""),
-            ref_date_source=data.get("ref_date_source", ""),
-        )
-
-
-def _build(cls, data: dict[str, Any]):
-    names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})

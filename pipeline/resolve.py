@@ -32,6 +32,7 @@ participant or a name are dropped.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -69,6 +70,7 @@ KIND_PRIORITY = ("summit", "call", "meeting", "visit")
 DAY_SLACK = 1  # days two full dates may differ and still name one event (time zones, late copy)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Return `text` lower-cased, without accents, with curly quotes made straight."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
@@ -195,6 +197,7 @@ class Names:
 
     def __init__(self, gazetteer=None, actors: ActorsFile | None = None, organizations=()):
         self.gazetteer = gazetteer
+        self._persons: dict[str, tuple[str, str]] = {}
         self.person_alias: dict[str, str] = {}
         self.person_label: dict[str, str] = {}
         self.org_alias: dict[str, str] = {}
@@ -262,9 +265,11 @@ class Names:
 
     def person(self, text: str) -> tuple[str, str]:
         """Return (key, display form) of a person's name; ("", "") when it holds no name."""
-        tokens = self._strip(self._tokens(text))
-        key = " ".join(t.bare for t in tokens)
-        return self.person_alias.get(key, key), " ".join(t.orig for t in tokens)
+        if text not in self._persons:  # names repeat across a corpus; keys are pure functions of text
+            tokens = self._strip(self._tokens(text))
+            key = " ".join(t.bare for t in tokens)
+            self._persons[text] = (self.person_alias.get(key, key), " ".join(t.orig for t in tokens))
+        return self._persons[text]
 
     def org(self, text: str) -> str:
         """Return the key of an organization name ("The White House" -> "white house")."""
