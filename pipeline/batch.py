@@ -20,7 +20,7 @@ from pipeline.cache import ParseCache, default_folder as default_cache_folder
 from pipeline.config import Settings
 from pipeline.graph import GraphBuilder, mention_rows, relation_rows
 from pipeline.records import DocResult, Document
-from pipeline.resolve import Resolver
+from pipeline.resolve import Resolver, role_label
 from pipeline.ruleset import RuleSet, load_ruleset
 
 # Documents are grouped by language within a window of this many, so mixed corpora still
@@ -316,10 +316,9 @@ def format_explanation(result: DocResult) -> str:
         lines.append(f"  {m.label:<7} {m.text!r} [{m.start}:{m.end}] {extra}  rules: {', '.join(m.rules)}")
     lines += ["", "ROLES"]
     for r in result.role_links:
-        where = f" of {r.jurisdiction}" if r.jurisdiction else ""
-        org = f" ({r.organization})" if r.organization else ""
         qual = f"{r.qualifier} " if r.qualifier else ""
-        lines.append(f"  {r.person.text!r} -> {qual}{r.role}{where}{org}  from {r.text!r}  rules: {', '.join(r.rules)}")
+        office = role_label(r.role, r.jurisdiction, r.organization)
+        lines.append(f"  {r.person.text!r} -> {qual}{office}  from {r.text!r}  rules: {', '.join(r.rules)}")
     lines += ["", "MEETINGS"]
     for m in result.meetings:
         people = ", ".join(p.text + (f" (= {p.role} of {p.jurisdiction})" if p.role else "") for p in m.participants)

@@ -909,13 +909,18 @@ class Resolution:
 
     def role_node(self, link: RoleLink, jurisdiction: str) -> tuple[str, str]:
         """Return (node id, label) of the role a link names: one per role, jurisdiction, organization."""
-        label = link.role
-        if jurisdiction:
-            label = f"{label} ({jurisdiction})" if " of " in label else f"{label} of {jurisdiction}"
         org = slug(self.names.org(link.organization)) if link.organization else ""
-        if org:
-            label = f"{label}, {self.org_label.get(org) or link.organization}"
+        label = role_label(link.role, jurisdiction, (self.org_label.get(org) or link.organization) if org else "")
         return "role:" + slug(" ".join((link.role, jurisdiction, org))), label
+
+
+def role_label(role: str, jurisdiction: str = "", organization: str = "") -> str:
+    """Return the label of an office: "President of Mexico", "Secretary of State (United States)",
+    "Homeland Security Adviser of United States, White House"."""
+    label = role
+    if jurisdiction:
+        label = f"{label} ({jurisdiction})" if " of " in label else f"{label} of {jurisdiction}"
+    return f"{label}, {organization}" if organization else label
 
 
 class DocView:
