@@ -66,12 +66,14 @@ class Pipelines:
 def result_from_doc(document: Document, doc, offset: int = 0) -> DocResult:
     """Turn a Doc that went through the rule layer into a DocResult; shift offsets by `offset`."""
     from pipeline.components.entities import mentions_from_doc
+    from pipeline.components.meetings import meetings_from_doc
+    from pipeline.components.roles import role_links_from_doc
 
     result = DocResult(
         document=document,
         mentions=mentions_from_doc(doc),
-        role_links=list(doc._.role_links or []),
-        meetings=list(doc._.meetings or []),
+        role_links=role_links_from_doc(doc),
+        meetings=meetings_from_doc(doc),
         ref_date=doc._.ref_date,
         ref_date_source=doc._.ref_date_source,
     )

@@ -8,7 +8,8 @@ get no value: a made-up magnitude would look like a fact in the output.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from pipeline.text import strip_accents
 
 # Qualifier phrase (accent-free, lower case) -> normalised English qualifier.
 QUALIFIERS = {
@@ -57,8 +58,7 @@ _VAGUE = {"dozens", "hundreds", "thousands", "millions", "billions", "decenas", 
 
 def plain(text: str) -> str:
     """Return `text` lower-cased, without accents and with single spaces."""
-    text = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+    return " ".join(strip_accents(text).lower().split())
 
 
 def split_qualifier(text: str) -> tuple[str, str, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -18,6 +17,7 @@ from typing import Iterable
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.rules import Problem, line_of, read_yaml, validate
+from pipeline.text import strip_accents
 
 KINDS = ("country", "city", "region")
 _ARTICLES = ("the", "la", "el", "los", "las")
@@ -54,8 +54,7 @@ class Place:
 @functools.lru_cache(maxsize=1 << 16)
 def place_key(text: str) -> str:
     """Return the lookup key of a place text: no accents, lower case, no punctuation."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = strip_accents(text.replace("’", "'")).lower()
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"[-–/]", " ", text)
     text = re.sub(r"[^\w\s]", "", text)

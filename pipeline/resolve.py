@@ -35,7 +35,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date as Date, timedelta
@@ -46,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.records import DocResult, MeetingMention, PersonRef, RoleLink
 from pipeline.rules import Problem, line_of, read_yaml, validate
+from pipeline.text import strip_accents
 
 _TITLES = frozenset(
     """mr mrs ms miss dr sr sra srta don dona senor senora sir dame lord lady
@@ -73,8 +73,7 @@ DAY_SLACK = 1  # days two full dates may differ and still name one event (time z
 @functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Return `text` lower-cased, without accents, with curly quotes made straight."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return strip_accents(text.replace("’", "'").replace("‘", "'")).lower()
 
 
 def slug(text: str) -> str:
