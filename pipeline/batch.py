@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 from tqdm import tqdm
 
 import pipeline
-from pipeline import corpus, export, nlp as nlp_mod
+from pipeline import corpus, export, nlp as nlp_mod, reuse, rulediff
 from pipeline.cache import ParseCache, default_folder as default_cache_folder
 from pipeline.config import Settings
 from pipeline.graph import GraphBuilder, mention_rows, relation_rows
@@ -114,31 +114,59 @@ def process(
     pipelines: Pipelines,
     settings: Settings,
     cache: ParseCache | None = None,
+    store: reuse.Store | None = None,
     window: int = WINDOW,
 ) -> Iterator[DocResult]:
     """Run the NLP and the rule layer over documents; yield one DocResult per input document.
 
-    Documents that are not ok pass through with no records. Long texts are split at paragraph
-    breaks (settings.run.max_chars) and their chunks' records are merged back with true offsets.
-    With a cache, texts parsed by an earlier run are read from it and new parses are added.
+    Documents that are not ok pass through with no records; those read without a language
+    get one first. Long texts are split at paragraph breaks (settings.run.max_chars) and their
+    chunks' records are merged back with true offsets. With a cache, texts parsed by an
+    earlier run are read from it and new parses are added; with a store, every result is
+    kept for later runs to reuse.
     """
     batch: list[Document] = []
     for document in documents:
         batch.append(document)
         if len(batch) >= window:
-            yield from analyse(batch, pipelines, settings, cache)
+            yield from work(batch, pipelines, settings, cache, store)
             batch = []
     if batch:
-        yield from analyse(batch, pipelines, settings, cache)
+        yield from work(batch, pipelines, settings, cache, store)
+
+
+def work(
+    documents: list[Document],
+    pipelines: Pipelines,
+    settings: Settings,
+    cache: ParseCache | None = None,
+    store: reuse.Store | None = None,
+) -> list[DocResult]:
+    """Detect missing languages, analyse a window of documents and store the results; return them."""
+    keys = [store.key(d) if store and d.status == "ok" else "" for d in documents]
+    known = [len(d.warnings) for d in documents]
+    for document in documents:
+        corpus.detect(document, settings.run.languages)
+    words: dict[int, set[str]] | None = {} if store else None
+    results = analyse(documents, pipelines, settings, cache, words)
+    for index, (key, result) in enumerate(zip(keys, results)):
+        if key:
+            store.put(key, result, sorted(words.get(index, ())), known[index])
+    return results
 
 
 def analyse(
-    documents: list[Document], pipelines: Pipelines, settings: Settings, cache: ParseCache | None = None
+    documents: list[Document],
+    pipelines: Pipelines,
+    settings: Settings,
+    cache: ParseCache | None = None,
+    words: dict[int, set[str]] | None = None,
 ) -> list[DocResult]:
     """Return the DocResults of a window of documents, in order (see `process`).
 
     Each language's part runs inside spaCy's memory zone, so strings seen only in these
     texts are dropped afterwards: the records keep plain copies, no Doc leaves the zone.
+    When `words` is given it receives each document's words (pipeline/rulediff.py).
     """
     by_lang: dict[str, list[int]] = {}
     for index, document in enumerate(documents):
@@ -158,6 +186,8 @@ def analyse(
                 doc._.doc_id = document.id
                 doc._.pub_date = document.date
                 nlp_mod.run_rule_layer(nlp, doc)
+                if words is not None:
+                    words.setdefault(index, set()).update(rulediff.doc_words(doc))
                 parts.setdefault(index, []).append((offset, result_from_doc(document, doc, offset)))
     # Rule-layer values stored on a Doc point back to it; only a full collection frees such
     # cycles, and without one per window the heap grows for thousands of documents first.
@@ -227,49 +257,77 @@ def run(
     cache_dir = (cache_dir or default_cache_folder(out_dir)) if use_cache else None
     workers = workers if workers is not None else settings.run.workers
     tally = engines.Tally(workers=workers or engines.default_workers())
+    memo = reuse.open_memo(cache_dir, settings, ruleset, lang) if cache_dir else None
     if engine == "dask":
         results = engines.dask(
-            source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers, tally=tally
+            source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers,
+            tally=tally, memo=memo,
         )
     elif engine == "local":
-        documents = corpus.iter_documents(source, lang_override=lang, languages=tuple(settings.run.languages))
-        results = engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally)
+        documents = corpus.iter_documents(
+            source, lang_override=lang, languages=tuple(settings.run.languages), detect=False
+        )
+        results = engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally, memo=memo)
     else:
         raise ValueError(f"unknown engine {engine!r}: expected local or dask")
     report = RunReport(out_dir=out_dir)
     resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations)
     show = sys.stderr.isatty() if progress is None else progress
-    with tempfile.TemporaryFile("w+b", dir=out_dir, prefix=".spool-") as spool:
+    with _Spool(out_dir) as spool, _Spool(out_dir) as mentions, _Spool(out_dir) as relations, _Spool(out_dir) as documents:
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
             resolver.add(result)
-            # pickle: the spool is this run's own scratch file, read back four times
-            pickle.dump(result, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            spool.add(result)
         parsed = time.perf_counter()
+        if memo is not None and engine == "local":  # Dask workers report their own lookups
+            tally.reuse.add(memo.stats)
         resolution = resolver.finish()
         builder = GraphBuilder(resolution, settings.limits)
-        for result in _read_spool(spool):
+        for result in spool.items():
             builder.add(result)
-        graph = builder.graph()
+            mentions.add(mention_rows(result, resolution))
+            relations.add(relation_rows(result, resolution))
+            documents.add(result.document)
+        graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
         report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
         report.files = export.write_outputs(
             out_dir,
             graph,
-            mentions=(row for r in _read_spool(spool) for row in mention_rows(r, resolution)),
-            relations=(row for r in _read_spool(spool) for row in relation_rows(r, resolution)),
-            documents=(document_row(builder.annotate(r.document)) for r in _read_spool(spool)),
+            mentions=(row for rows in mentions.items() for row in rows),
+            relations=(row for rows in relations.items() for row in rows),
+            documents=(document_row(builder.annotate(d)) for d in documents.items()),
             summary=report.summary,
         )
     return report
 
 
-def _read_spool(spool) -> Iterator[DocResult]:
-    spool.seek(0)
-    while True:
-        try:
-            yield pickle.load(spool)
-        except EOFError:
-            return
+class _Spool:
+    """A scratch file of pickled objects, written once and read back in order.
+
+    pickle: the spool is this run's own scratch file, deleted when the run ends.
+    """
+
+    def __init__(self, folder: Path):
+        self.file = tempfile.TemporaryFile("w+b", dir=folder, prefix=".spool-")
+
+    def __enter__(self) -> "_Spool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def add(self, item) -> None:
+        """Append one object."""
+        pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def items(self) -> Iterator:
+        """Yield every object from the start."""
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
 
 
 def _summary(report: RunReport, graph, tally, ruleset: RuleSet, started: float, parsed: float, engine: str) -> dict:
@@ -284,7 +342,7 @@ def _summary(report: RunReport, graph, tally, ruleset: RuleSet, started: float, 
         "status": {status: report.counts.get(status, 0) for status in ("ok", "skipped", "error")},
         "nodes": dict(sorted(nodes.items())),
         "edges": dict(sorted(edges.items())),
-        "run": {"engine": engine, "workers": tally.workers, "cache": vars(tally.cache)},
+        "run": {"engine": engine, "workers": tally.workers, "cache": vars(tally.cache), "reuse": vars(tally.reuse)},
         "seconds": {
             "nlp_and_rules": round(parsed - started, 3),
             "total": round(time.perf_counter() - started, 3),

@@ -90,18 +90,8 @@ class ParseCache:
 
     def put(self, nlp: Language, text: str, doc: Doc) -> None:
         """Store the parse of `text` atomically; a failed write leaves no entry behind."""
-        path = self.path(self.key(nlp, text))
         payload = DocBin(docs=[doc], store_user_data=False).to_bytes()
-        header = HEADER.pack(MAGIC, FORMAT, len(payload), hashlib.sha256(payload).digest())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(header + payload)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_entry(self.path(self.key(nlp, text)), MAGIC, FORMAT, payload)
 
     def _model_digest(self, nlp: Language) -> bytes:
         if id(nlp) not in self._models:
@@ -116,15 +106,37 @@ class ParseCache:
         return self._models[id(nlp)]
 
 
-def _decode(data: bytes, nlp: Language) -> Doc | None:
-    """Return the Doc stored in an entry's bytes, or None when any check fails."""
+def write_entry(path: Path, magic: bytes, version: int, payload: bytes) -> None:
+    """Write header + payload to `path` through a temporary file, so no reader sees half of it."""
+    header = HEADER.pack(magic, version, len(payload), hashlib.sha256(payload).digest())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(header + payload)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def entry_payload(data: bytes, magic: bytes, version: int) -> bytes | None:
+    """Return the payload of an entry's bytes, or None when the header or checksum is wrong."""
     if len(data) < HEADER.size:
         return None
-    magic, version, length, digest = HEADER.unpack_from(data)
+    found, found_version, length, digest = HEADER.unpack_from(data)
     payload = data[HEADER.size :]
-    if magic != MAGIC or version != FORMAT or length != len(payload):
+    if found != magic or found_version != version or length != len(payload):
         return None
     if hashlib.sha256(payload).digest() != digest:
+        return None
+    return payload
+
+
+def _decode(data: bytes, nlp: Language) -> Doc | None:
+    """Return the Doc stored in an entry's bytes, or None when any check fails."""
+    payload = entry_payload(data, MAGIC, FORMAT)
+    if payload is None:
         return None
     try:
         docs = list(DocBin().from_bytes(payload).get_docs(nlp.vocab))

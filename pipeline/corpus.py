@@ -73,6 +73,7 @@ def iter_documents(
     lang_override: str | None = None,
     languages: Iterable[str] = ("en", "es"),
     max_bytes: int = MAX_BYTES,
+    detect: bool = True,
 ) -> Iterator[Document]:
     """Yield one Document per .txt file and per JSONL line under `path` (a file or a folder).
 
@@ -80,6 +81,8 @@ def iter_documents(
     ignored, symlinks are followed once. `lang_override` sets the language of every document;
     otherwise a JSONL `lang` field or a `lang:` header wins over detection. Documents in a
     language outside `languages` are skipped. A missing `path` raises FileNotFoundError.
+    With `detect` False, documents whose language is not given keep lang "" for `detect`
+    to fill in later (a run that finds their results stored never needs it).
     """
     languages = tuple(languages)
     if lang_override is not None:
@@ -90,11 +93,11 @@ def iter_documents(
     if not os.path.lexists(root):
         raise FileNotFoundError(f"{root}: no such file or folder")
     seen: dict[str, str] = {}
-    for source in _walk(root):
+    for source in walk(root):
         for doc in _read_source(source, max_bytes):
             if doc.status == "ok":
-                _finish(doc, lang_override, languages)
-            _unique_id(doc, seen)
+                _finish(doc, lang_override, languages, detect)
+            unique_id(doc, seen)
             yield doc
 
 
@@ -147,7 +150,7 @@ def _cut(text: str, start: int, limit: int) -> int:
     return limit
 
 
-def _walk(root: Path) -> Iterator[Path | tuple[Path, str]]:
+def walk(root: Path) -> Iterator[Path | tuple[Path, str]]:
     """Yield input files depth first in name order; (folder, reason) for an unlistable folder."""
     if not root.is_dir():
         yield root
@@ -427,7 +430,7 @@ def _norm_lang(value: str) -> str:
     return re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
 
 
-def _finish(doc: Document, lang_override: str | None, languages: tuple[str, ...]) -> None:
+def _finish(doc: Document, lang_override: str | None, languages: tuple[str, ...], detect_now: bool = True) -> None:
     """Skip documents without text or in an unsupported language; set doc.lang otherwise."""
     doc.text = doc.text.strip()
     if not doc.text:
@@ -435,7 +438,16 @@ def _finish(doc: Document, lang_override: str | None, languages: tuple[str, ...]
         return
     if lang_override:
         doc.lang = lang_override
-    elif not doc.lang:
+    if doc.lang or detect_now:
+        detect(doc, languages)
+
+
+def detect(doc: Document, languages: Iterable[str]) -> None:
+    """Set the language of an ok document read without one; skip it when unsupported."""
+    languages = tuple(languages)
+    if doc.status != "ok":
+        return
+    if not doc.lang:
         doc.lang, note = detect_language(doc.text, languages)
         if not doc.lang:
             _failed(doc, "skipped", note)
@@ -488,7 +500,7 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def _unique_id(doc: Document, seen: dict[str, str]) -> None:
+def unique_id(doc: Document, seen: dict[str, str]) -> None:
     """Rename a document whose id was already used to `id#2`, `id#3`... and warn."""
     where = doc.path + (f":{doc.line}" if doc.line else "")
     if doc.id in seen:

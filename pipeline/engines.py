@@ -14,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from concurrent.futures import Future
 from itertools import islice
 from pathlib import Path
 
@@ -21,26 +22,31 @@ from pipeline import batch, corpus
 from pipeline.cache import CacheStats, ParseCache
 from pipeline.config import ConfigError, Settings
 from pipeline.records import DocResult, Document
+from pipeline.reuse import Memo, ReuseStats, Store
 
 # Starting worker processes and loading models in each costs a few seconds, more than
 # parsing about 50 news articles takes; smaller corpora run in this process.
 PARALLEL_MIN_CHARS = 300_000
 POOL_WINDOW = 32  # documents per task sent to a local worker: small enough to balance load
+WINDOW_ITEMS = 1024  # documents per window, reused ones included: bounds what waits in memory
 SHARD_FILES = 16  # input files per Dask task
 
 
 @dataclass
 class Tally:
-    """What the workers report besides results: cache counts and the models they loaded."""
+    """What the workers report besides results: cache counts, reuse counts and the models loaded."""
 
     cache: CacheStats = field(default_factory=CacheStats)
+    reuse: ReuseStats = field(default_factory=ReuseStats)
     models: dict[str, str] = field(default_factory=dict)
     workers: int = 1
 
-    def add(self, stats: CacheStats | None, models: dict[str, str]) -> None:
+    def add(self, stats: CacheStats | None, models: dict[str, str], reused: ReuseStats | None = None) -> None:
         """Merge one task's report."""
         if stats is not None:
             self.cache.add(stats)
+        if reused is not None:
+            self.reuse.add(reused)
         self.models.update(models)
 
 
@@ -59,46 +65,106 @@ def local(
     cache_dir: Path | None,
     workers: int,
     tally: Tally,
+    memo: Memo | None = None,
 ) -> Iterator[DocResult]:
     """Yield the DocResults of `documents` in order, using up to `workers` local processes.
 
-    The first documents are read ahead: a corpus smaller than PARALLEL_MIN_CHARS runs in this
-    process, since starting workers would cost more than it saves.
+    Documents whose stored results still hold (`memo`) are answered here without a worker.
+    The documents left are read ahead: fewer than PARALLEL_MIN_CHARS run in this process,
+    since starting workers would cost more than it saves.
     """
-    documents = iter(documents)
-    head: list[Document] = []
+    items = _lookup(documents, memo)
+    head: list[DocResult | Document] = []
     chars = 0
     if workers > 1:
-        for document in documents:
-            head.append(document)
-            chars += len(document.text)
+        for item in items:
+            head.append(item)
+            chars += len(item.text) if isinstance(item, Document) else 0
             if chars >= PARALLEL_MIN_CHARS:
                 break
+    items = _chain(head, items)
+    store = memo.store if memo else None
     if workers > 1 and chars >= PARALLEL_MIN_CHARS:
         tally.workers = workers
-        yield from _pool(_chain(head, documents), settings, cache_dir, workers, tally)
+        yield from _pool(items, settings, cache_dir, store, workers, tally)
         return
     tally.workers = 1
     pipelines = batch.Pipelines(settings)
     cache = ParseCache(cache_dir) if cache_dir else None
     try:
-        yield from batch.process(_chain(head, documents), pipelines, settings, cache)
+        yield from _in_order(items, _here(pipelines, settings, cache, store), 1)
     finally:
         tally.add(cache.stats if cache else None, pipelines.models())
 
 
-def _chain(head: list[Document], rest: Iterator[Document]) -> Iterator[Document]:
+def _lookup(documents: Iterable[Document], memo: Memo | None) -> Iterator[DocResult | Document]:
+    """Yield a DocResult for every document that needs no work, the Document otherwise."""
+    for document in documents:
+        if document.status != "ok":
+            yield DocResult(document=document)
+        elif memo is not None and (result := memo.lookup(document)) is not None:
+            yield result
+        else:
+            yield document
+
+
+def _chain(head: list, rest: Iterator) -> Iterator:
     yield from head
     yield from rest
 
 
-def _windows(documents: Iterator[Document], size: int) -> Iterator[list[Document]]:
-    while window := list(islice(documents, size)):
-        yield window
+def _here(pipelines: batch.Pipelines, settings: Settings, cache: ParseCache | None, store: Store | None):
+    """Return a `submit` for _in_order that runs each window in this process."""
+
+    def submit(documents: list[Document]) -> Future:
+        future: Future = Future()
+        future.set_result(batch.work(documents, pipelines, settings, cache, store))
+        return future
+
+    return submit
+
+
+def _in_order(items: Iterable[DocResult | Document], submit, depth: int) -> Iterator[DocResult]:
+    """Yield a DocResult per item, in order: Documents go to `submit` in windows of POOL_WINDOW.
+
+    `submit(documents)` returns a Future of their DocResults. Up to `depth` windows are in
+    flight; ready results wait in their window, so memory stays bounded.
+    """
+    pending: deque = deque()
+    window: list[DocResult | Document] = []
+    documents = 0
+    for item in items:
+        window.append(item)
+        documents += isinstance(item, Document)
+        if documents >= POOL_WINDOW or len(window) >= WINDOW_ITEMS:
+            pending.append(_send(window, submit))
+            window, documents = [], 0
+            while len(pending) > depth:
+                yield from _merge(*pending.popleft())
+    if window:
+        pending.append(_send(window, submit))
+    while pending:
+        yield from _merge(*pending.popleft())
+
+
+def _send(window: list, submit) -> tuple[Future | None, list]:
+    documents = [item for item in window if isinstance(item, Document)]
+    return (submit(documents) if documents else None), window
+
+
+def _merge(future: Future | None, window: list) -> Iterator[DocResult]:
+    results = iter(future.result() if future is not None else ())
+    for item in window:
+        yield next(results) if isinstance(item, Document) else item
 
 
 def _pool(
-    documents: Iterator[Document], settings: Settings, cache_dir: Path | None, workers: int, tally: Tally
+    items: Iterator[DocResult | Document],
+    settings: Settings,
+    cache_dir: Path | None,
+    store: Store | None,
+    workers: int,
+    tally: Tally,
 ) -> Iterator[DocResult]:
     from concurrent.futures import ProcessPoolExecutor
 
@@ -109,34 +175,44 @@ def _pool(
         workers,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(settings, cache_dir),
+        initargs=(settings, cache_dir, store),
     )
-    pending: deque = deque()
+
+    def submit(documents: list[Document]) -> Future:
+        return _tallied(pool.submit(_run_window, documents), tally)
+
     try:
         # Two windows queued per worker keep every core busy while memory stays bounded.
-        for window in _windows(documents, POOL_WINDOW):
-            pending.append(pool.submit(_run_window, window))
-            while len(pending) > 2 * workers:
-                yield from _collect(pending.popleft(), tally)
-        while pending:
-            yield from _collect(pending.popleft(), tally)
+        yield from _in_order(items, submit, 2 * workers)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _collect(future, tally: Tally) -> list[DocResult]:
-    results, stats, models = future.result()
-    tally.add(stats, models)
+def _tallied(future: Future, tally: Tally) -> Future:
+    """Return a Future of the DocResults alone, the task's counts going into `tally`."""
+    results: Future = Future()
+
+    def unpack(done: Future) -> None:
+        try:
+            found, stats, models = done.result()
+        except BaseException as exc:  # re-raised where the results are read
+            results.set_exception(exc)
+            return
+        tally.add(stats, models)
+        results.set_result(found)
+
+    future.add_done_callback(unpack)
     return results
 
 
 _worker = threading.local()
 
 
-def _start_worker(settings: Settings, cache_dir: Path | None) -> None:
+def _start_worker(settings: Settings, cache_dir: Path | None, store: Store | None) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _state(settings, cache_dir)
+    _worker.store = store
 
 
 def _state(settings: Settings, cache_dir: Path | None) -> tuple[batch.Pipelines, ParseCache | None]:
@@ -152,7 +228,7 @@ def _state(settings: Settings, cache_dir: Path | None) -> tuple[batch.Pipelines,
 def _run_window(documents: list[Document]):
     pipelines, cache = _worker.pipelines, _worker.cache
     before = _snapshot(cache)
-    results = batch.analyse(documents, pipelines, pipelines.settings, cache)
+    results = batch.work(documents, pipelines, pipelines.settings, cache, _worker.store)
     return results, _since(cache, before), pipelines.models()
 
 
@@ -176,13 +252,15 @@ def dask(
     scheduler: str | None,
     workers: int,
     tally: Tally,
+    memo: Memo | None = None,
     shard_files: int | None = None,
 ) -> Iterator[DocResult]:
     """Yield the DocResults of the corpus at `source` in order, computed on a Dask cluster.
 
     Without `scheduler` a LocalCluster of `workers` single-threaded processes is started on
     127.0.0.1. Tasks are shards of input files, read by the workers themselves, so the input
-    and the cache folder must be reachable at the same paths on every worker.
+    and the cache folder must be reachable at the same paths on every worker; the workers
+    also look up stored results (`memo`) themselves.
     """
     try:
         from dask.distributed import Client, LocalCluster
@@ -198,8 +276,9 @@ def dask(
         tally.workers = sum(client.nthreads().values())
         pending: deque = deque()
         seen: dict[str, str] = {}
-        for shard in _windows(_sources(source), shard_files or SHARD_FILES):
-            pending.append(client.submit(_run_shard, shard, settings, lang, cache_dir, pure=False))
+        shared = client.scatter(memo, broadcast=True) if memo is not None else None
+        for shard in _batches(_sources(source), shard_files or SHARD_FILES):
+            pending.append(client.submit(_run_shard, shard, settings, lang, cache_dir, shared, pure=False))
             while len(pending) > 2 * max(tally.workers, 1):
                 yield from _renamed(_collect(pending.popleft(), tally), seen)
         while pending:
@@ -212,27 +291,45 @@ def dask(
 
 def _sources(source: Path) -> Iterator[Path]:
     """Yield every input file under `source` (and every folder that cannot be listed), in order."""
-    for item in corpus._walk(Path(source)):
+    for item in corpus.walk(Path(source)):
         yield item[0] if isinstance(item, tuple) else item
 
 
-def _run_shard(paths: list[Path], settings: Settings, lang: str | None, cache_dir: Path | None):
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    while batch_ := list(islice(items, size)):
+        yield batch_
+
+
+def _collect(future, tally: Tally) -> list[DocResult]:
+    results, stats, models, reused = future.result()
+    tally.add(stats, models, reused)
+    return results
+
+
+def _run_shard(paths: list[Path], settings: Settings, lang: str | None, cache_dir: Path | None, memo: Memo | None):
     pipelines, cache = _state(settings, cache_dir)
     before = _snapshot(cache)
+    reused = ReuseStats(**vars(memo.stats)) if memo else None
     documents = (
         document
         for path in paths
-        for document in corpus.iter_documents(path, lang_override=lang, languages=tuple(settings.run.languages))
+        for document in corpus.iter_documents(
+            path, lang_override=lang, languages=tuple(settings.run.languages), detect=False
+        )
     )
-    results = list(batch.process(documents, pipelines, settings, cache))
-    return results, _since(cache, before), pipelines.models()
+    store = memo.store if memo else None
+    results = list(_in_order(_lookup(documents, memo), _here(pipelines, settings, cache, store), 1))
+    if memo:
+        now = memo.stats
+        reused = ReuseStats(now.reused - reused.reused, now.rerun - reused.rerun, now.new - reused.new)
+    return results, _since(cache, before), pipelines.models(), reused
 
 
 def _renamed(results: list[DocResult], seen: dict[str, str]) -> Iterator[DocResult]:
     """Give documents from different shards unique ids, as one corpus reader would have."""
     for result in results:
         old = result.document.id
-        corpus._unique_id(result.document, seen)
+        corpus.unique_id(result.document, seen)
         new = result.document.id
         if new != old:
             for record in (*result.mentions, *result.role_links, *result.meetings):

@@ -76,6 +76,7 @@ def fold(text: str) -> str:
     return strip_accents(text.replace("’", "'").replace("‘", "'")).lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """Return a readable id fragment of `text`: "Andrés López" -> "andres-lopez"."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
@@ -879,10 +880,14 @@ class Resolution:
     implied: dict[tuple[str, str], str] = field(default_factory=dict)  # (person node, role) -> place
     meetings: dict[str, MeetingInfo] = field(default_factory=dict)
     meeting_of: dict[tuple[str, int], str] = field(default_factory=dict)  # (doc, event index) -> node
+    _last: "DocView | None" = field(default=None, repr=False, compare=False)
 
     def view(self, result: DocResult) -> "DocView":
         """Return the node lookups of one document (pass 2)."""
-        return DocView(self, result)
+        # The graph, mentions.jsonl and relations.jsonl each ask for the same document in turn.
+        if self._last is None or self._last.result is not result:
+            self._last = DocView(self, result)
+        return self._last
 
     def label(self, node: str) -> str:
         """Return the label of any node id."""

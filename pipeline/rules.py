@@ -39,8 +39,9 @@ class RuleError(Exception):
         super().__init__(f"{len(self.problems)} problem(s) in the rule files:\n{lines}")
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping key and sequence item."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader (libyaml's parser when present: ~5x faster) that remembers the line of every
+    mapping key and sequence item."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False):

@@ -44,6 +44,17 @@ def test_engines_local_workers_equal_in_process(reference, cache_dir, tmp_path, 
 
 def test_engines_cached_run_equals_fresh(reference, cache_dir, tmp_path):
     report = batch.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
+    assert report.summary["run"]["reuse"] == {"reused": 5, "rerun": 0, "new": 0}
+    assert report.summary["run"]["cache"] == {"hits": 0, "misses": 0, "rebuilt": 0}  # no Doc was even loaded
+    assert same_outputs(reference, tmp_path) == []
+
+
+def test_engines_parse_cache_alone_equals_fresh(reference, cache_dir, tmp_path):
+    for entry in (cache_dir / "results").rglob("*"):
+        if entry.is_file():
+            entry.unlink()
+    report = batch.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
+    assert report.summary["run"]["reuse"] == {"reused": 0, "rerun": 0, "new": 5}
     assert report.summary["run"]["cache"] == {"hits": 5, "misses": 0, "rebuilt": 0}
     assert same_outputs(reference, tmp_path) == []
 
@@ -53,5 +64,5 @@ def test_engines_dask_equals_local(reference, cache_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(engines, "SHARD_FILES", 2)  # three shards, finished in any order
     report = batch.run(SAMPLE, tmp_path, load_settings(), workers=2, engine="dask", cache_dir=cache_dir, progress=False)
     assert report.summary["run"]["engine"] == "dask"
-    assert report.summary["run"]["cache"]["hits"] == 5
+    assert report.summary["run"]["reuse"]["reused"] == 5
     assert same_outputs(reference, tmp_path) == []

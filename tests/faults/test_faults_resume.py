@@ -36,9 +36,13 @@ def extract(corpus: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+def results_stored(cache: Path) -> int:
+    return sum(1 for p in (cache / "results").rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
 def stop_after_first_entries(process: subprocess.Popen, cache: Path, sig: int) -> None:
     deadline = time.monotonic() + 120
-    while not any(p.is_file() for p in cache.rglob("*")):
+    while not results_stored(cache):
         assert process.poll() is None, process.stderr.read().decode()
         assert time.monotonic() < deadline, "no cache entry written"
         time.sleep(0.02)
@@ -53,12 +57,13 @@ def test_faults_interrupted_run_resumes(corpus_and_reference, tmp_path, sig):
     stop_after_first_entries(first, tmp_path / ".cache", sig)
     assert first.returncode != 0
     assert not (tmp_path / "graph.graphml").exists()
-    done = sum(1 for p in (tmp_path / ".cache").rglob("*") if p.is_file() and not p.name.startswith("."))
+    done = results_stored(tmp_path / ".cache")
     assert 0 < done < DOCS
 
     second = extract(corpus, tmp_path)
     _, err = second.communicate(timeout=300)
     assert second.returncode == 0, err.decode()
-    cache = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["run"]["cache"]
-    assert cache["hits"] == done and cache["hits"] + cache["misses"] == DOCS
+    run = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["run"]
+    assert run["reuse"]["reused"] == done and run["reuse"]["new"] == DOCS - done
+    assert run["cache"]["hits"] + run["cache"]["misses"] == DOCS - done
     assert [n for n in COMPARED if (tmp_path / n).read_bytes() != (reference / n).read_bytes()] == []

@@ -45,6 +45,35 @@ def test_batch_ids_unique_across_shards(ids, expected):
 @pytest.mark.parametrize("count,size,lengths", [(0, 3, []), (5, 2, [2, 2, 1]), (4, 4, [4])])
 def test_batch_windows_cover_input_in_order(count, size, lengths):
     items = [Document(id=str(i)) for i in range(count)]
-    windows = list(engines._windows(iter(items), size))
+    windows = list(engines._batches(iter(items), size))
     assert [len(w) for w in windows] == lengths
     assert [d.id for w in windows for d in w] == [str(i) for i in range(count)]
+
+
+@pytest.mark.parametrize(
+    "pattern, window, depth",
+    [
+        ("dddrrdrdd", 2, 1),  # d: a document to analyse, r: a result reused from an earlier run
+        ("rrrr", 2, 1),
+        ("dddddddd", 3, 2),
+        ("drdrdrdrdr", 4, 3),
+        ("", 2, 1),
+    ],
+)
+def test_engines_in_order_keeps_corpus_order(monkeypatch, pattern, window, depth):
+    from concurrent.futures import Future
+
+    monkeypatch.setattr(engines, "POOL_WINDOW", window)
+    items = [Document(id=str(i)) if kind == "d" else DocResult(Document(id=str(i))) for i, kind in enumerate(pattern)]
+    sent: list[list[str]] = []
+
+    def submit(documents):
+        assert all(isinstance(d, Document) for d in documents) and 0 < len(documents) <= window
+        sent.append([d.id for d in documents])
+        future = Future()
+        future.set_result([DocResult(d) for d in documents])
+        return future
+
+    out = list(engines._in_order(iter(items), submit, depth))
+    assert [r.document.id for r in out] == [str(i) for i in range(len(pattern))]
+    assert [i for ids in sent for i in ids] == [str(i) for i, kind in enumerate(pattern) if kind == "d"]
