@@ -24,7 +24,7 @@ from pipeline import dates, limits, numerals
 from pipeline.config import Limits, load_settings
 from pipeline.places import Gazetteer, load_places_rules
 from pipeline.records import LABELS, Mention
-from pipeline.rules import Problem, RuleError, check_token_pattern, read_jsonl
+from pipeline.rules import Problem, RuleError, check_token_pattern, check_vocab, read_jsonl
 
 for _name, _default in (("value", None), ("qualifier", ""), ("norm", ""), ("rules", None)):
     if not Span.has_extension(_name):
@@ -101,15 +101,13 @@ def _check(rule: EntityRule, path: Path, line: int, vocab) -> list[Problem]:
 
 def load_entity_rules(settings) -> tuple[dict[str, EntityRules] | None, list[Problem], list[tuple[str, str, int]]]:
     """Load patterns/<lang>/entities.jsonl of every language; return ({lang: rules} or None, problems, ids)."""
-    import spacy
-
     found: dict[str, EntityRules] = {}
     problems: list[Problem] = []
     ids: list[tuple[str, str, int]] = []
     for lang in settings.run.languages:
         path = settings.rule_path("patterns") / lang / "entities.jsonl"
         rules, lang_problems = read_jsonl(path, EntityRule)
-        vocab = spacy.blank(lang).vocab
+        vocab = check_vocab(lang)
         for line, rule in rules:
             lang_problems += _check(rule, path, line, vocab)
         problems += lang_problems

@@ -25,7 +25,7 @@ from spacy.util import filter_spans
 from pipeline import limits
 from pipeline.config import Limits, Settings, load_settings
 from pipeline.records import PersonRef, RoleLink
-from pipeline.rules import Problem, RuleError, check_token_pattern, line_of, read_jsonl, read_yaml, validate
+from pipeline.rules import Problem, RuleError, check_token_pattern, check_vocab, line_of, read_jsonl, read_yaml, validate
 
 PART = "actorgraph_part"  # token tag the link patterns match on: "ROLE", "PERSON" or ""
 PATTERN_FILE = "roles.jsonl"
@@ -182,13 +182,11 @@ def _entry_ids(data: RolesFile, raw, path: Path) -> list[tuple[str, str, int]]:
 
 def load_link_rules(folder: Path, lang: str, model=LinkRule, name: str = PATTERN_FILE):
     """Read patterns/<lang>/<name>; return ([(line, rule)], problems) with spaCy-checked patterns."""
-    import spacy
-
     path = folder / lang / name
     if not path.exists():
         return [], []
     rules, problems = read_jsonl(path, model)
-    vocab = spacy.blank(lang).vocab
+    vocab = check_vocab(lang)
     for line, rule in rules:
         complaint = check_token_pattern(rule.pattern, vocab)
         complaint = f"pattern rejected by spaCy: {complaint}" if complaint else limits.ambiguous(rule.pattern)
