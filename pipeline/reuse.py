@@ -141,12 +141,17 @@ def open_memo(cache_dir: Path, settings: Settings, ruleset: RuleSet, lang_overri
     current = rulediff.snapshot(settings.config_dir, rule_files(settings))
     store = Store(Path(cache_dir), context(settings, lang_override), ruleset.digest)
     if read_snapshot(store.folder, ruleset.digest) is None:
-        write_entry(_snapshot_path(store.folder, ruleset.digest), SNAPSHOT_MAGIC, rulediff.FORMAT, pickle.dumps(current))
+        save_snapshot(store.folder, ruleset.digest, current)
     return Memo(store, current)
 
 
 def _snapshot_path(folder: Path, digest: str) -> Path:
     return folder / "rules" / digest
+
+
+def save_snapshot(folder: Path, digest: str, snapshot: rulediff.Snapshot) -> None:
+    """Keep the snapshot of the rules of `digest`, for later runs to compare their rules with."""
+    write_entry(_snapshot_path(folder, digest), SNAPSHOT_MAGIC, rulediff.FORMAT, pickle.dumps(snapshot))
 
 
 def read_snapshot(folder: Path, digest: str) -> rulediff.Snapshot | None:
