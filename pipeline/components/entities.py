@@ -107,7 +107,7 @@ def load_entity_rules(settings) -> tuple[dict[str, EntityRules] | None, list[Pro
     for lang in settings.run.languages:
         path = settings.rule_path("patterns") / lang / "entities.jsonl"
         rules, lang_problems = read_jsonl(path, EntityRule)
-        vocab = check_vocab(lang)
+        vocab = check_vocab()
         for line, rule in rules:
             lang_problems += _check(rule, path, line, vocab)
         problems += lang_problems

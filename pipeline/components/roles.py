@@ -186,7 +186,7 @@ def load_link_rules(folder: Path, lang: str, model=LinkRule, name: str = PATTERN
     if not path.exists():
         return [], []
     rules, problems = read_jsonl(path, model)
-    vocab = check_vocab(lang)
+    vocab = check_vocab()
     for line, rule in rules:
         complaint = check_token_pattern(rule.pattern, vocab)
         complaint = f"pattern rejected by spaCy: {complaint}" if complaint else limits.ambiguous(rule.pattern)
