@@ -500,8 +500,9 @@ def _write_edges_csv(fh, flat: _Flat) -> None:
 
 
 def _write_jsonl(fh, rows: Iterable[Any]) -> None:
+    encode = _ROW_ENCODER.encode  # one encoder for every row: json.dumps builds one per call
     for row in rows:
-        fh.write(_json(row) + "\n")
+        fh.write(encode(row) + "\n")
 
 
 def _json(value: Any, **options: Any) -> str:
@@ -516,3 +517,6 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default)
