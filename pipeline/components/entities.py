@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from pipeline import dates, limits, numerals
@@ -156,9 +156,7 @@ class EntityLayer:
         self.lang = nlp.lang
         self.rules = rules.get(nlp.lang) or EntityRules([])
         self.limits = load_settings(config_dir or None).limits
-        self.matcher = Matcher(nlp.vocab)
-        for rule in self.rules.by_action["add"]:
-            self.matcher.add(rule.id, [rule.pattern])
+        self.matcher = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.rules.by_action["add"]})
         self.rule_ids = {nlp.vocab.strings.add(rule.id): rule.id for rule in self.rules.by_action["add"]}
         self.labels = {rule.id: rule.label for rule in self.rules.by_action["add"]}
         self.places, self.names = self._phrase_matchers(nlp)

@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from pipeline import limits
@@ -216,10 +215,8 @@ class _Lexicon:
             for lemma in entry.lemmas:
                 for pos in entry.pos:
                     self.triggers[(lemma.lower(), pos)] = entry
-        self.matcher = Matcher(nlp.vocab)
         self.patterns = {rule.id: rule for rule in rules.patterns.get(lang, [])}
-        for rule in self.patterns.values():
-            self.matcher.add(rule.id, [rule.pattern])
+        self.matcher = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.patterns.values()})
         self.pattern_names = roles_mod.rule_names(self.patterns)
         self.words = {
             name: {w.lower() for w in rules.words(name, lang)}

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -356,10 +356,8 @@ class Lexicon:
         self.org_names = rule_names(self.org_by_id)
         self.before = self._sequences(nlp, "before")
         self.after = self._sequences(nlp, "after")
-        self.links = Matcher(nlp.vocab)
         self.link_rules = {rule.id: rule for rule in rules.links.get(lang, [])}
-        for rule in self.link_rules.values():
-            self.links.add(rule.id, [rule.pattern])
+        self.links = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.link_rules.values()})
         self.link_names = rule_names(self.link_rules)
         self.words = {kind: {w.lower() for w in rules.words(kind, lang)} for kind in Connectors.model_fields}
 
@@ -773,8 +771,11 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
         for i in range(start, end):
             parts[i], person_at[i] = "PERSON", index
     doc._.actorgraph_parts = parts
+    # A link pairs a role phrase and a person of one sentence, so only sentences holding both
+    # are matched: the patterns test a custom attribute, which costs a Python call per token.
+    both = {view.sent_start[i] for i in phrase_at} & {view.sent_start[i] for i in person_at}
     candidates = []
-    for key, start, end in limits.matches(lex.links, doc, lex.link_names, lex.caps):
+    for key, start, end in limits.matches(lex.links, doc, lex.link_names, lex.caps, only=both):
         rule = lex.link_rules[lex.link_names[key]]
         roles = {phrase_at[i] for i in range(start, end) if i in phrase_at}
         people = {person_at[i] for i in range(start, end) if i in person_at}
