@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from pipeline import dates, limits, numerals
@@ -376,9 +379,7 @@ class EntityLayer:
             if cand.label in rule.from_ and text in names and not self.gazetteer.canonical(text):
                 cand.label = "PERSON"
                 cand.mark(rule.id)
-        matcher = PhraseMatcher(doc.vocab, attr="ORTH")
-        matcher.add("name", [Doc(doc.vocab, words=name.split(" ")) for name in names])
-        added = [Cand(s, e, "PERSON", [rule.id]) for _, s, e in matcher(doc)]
+        added = [Cand(s, e, "PERSON", [rule.id]) for s, e in _occurrences(doc, [name.split(" ") for name in names])]
         return self._merge(cands, added)
 
     def _write(self, doc: Doc, cands: list[Cand], hits: dict) -> Doc:
@@ -434,6 +435,23 @@ def _in_future(span: Span) -> bool:
     if "Fut" in verb.morph.get("Tense"):
         return True
     return any(child.lower_ in ("will", "'ll", "shall") for child in verb.children)
+
+
+def _occurrences(doc: Doc, phrases: list[list[str]]) -> list[tuple[int, int]]:
+    """Return (start, end) of every occurrence of each phrase (token texts) in `doc`, overlaps
+    included, as an ORTH PhraseMatcher finds them; compared by word id (string hash)."""
+    by_first: dict[int, set[tuple[int, ...]]] = {}
+    for words in phrases:
+        ids = tuple(get_string_id(word) for word in words)
+        by_first.setdefault(ids[0], set()).add(ids)
+    orths = doc.to_array(ORTH)
+    found = []
+    for start in numpy.flatnonzero(numpy.isin(orths, numpy.array(list(by_first), dtype=orths.dtype))).tolist():
+        for ids in by_first[int(orths[start])]:
+            end = start + len(ids)
+            if end <= len(orths) and tuple(orths[start:end].tolist()) == ids:
+                found.append((start, end))
+    return found
 
 
 def mentions_from_doc(doc: Doc) -> list[Mention]:
