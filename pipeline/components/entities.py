@@ -385,7 +385,7 @@ class EntityLayer:
     def _write(self, doc: Doc, cands: list[Cand], hits: dict) -> Doc:
         spans = [(Span(doc, c.start, c.end, label=c.label), c) for c in cands if c.end > c.start]
         doc.ents = [span for span, _ in spans]
-        self._set_ref_date(doc)
+        self._set_ref_date(doc, [span for span, _ in spans])
         for span, cand in spans:
             span._.rules = list(cand.rules)
             if span.label_ == "PLACE":
@@ -399,14 +399,15 @@ class EntityLayer:
                 span._.norm = dates.resolve(span.text, self.lang, doc._.ref_date, _in_future(span))
         return doc
 
-    def _set_ref_date(self, doc: Doc) -> None:
-        """Reference for relative dates: the publication date, else the latest full date in the text.
+    def _set_ref_date(self, doc: Doc, ents: list[Span]) -> None:
+        """Reference for relative dates: the publication date, else the latest full date among
+        the Doc's entities `ents`.
 
         A publication date known only to the month is refined by a full date of the same month
         in the text, so "este miércoles" can still resolve to a day.
         """
         found = sorted(
-            iso for ent in doc.ents if ent.label_ == "DATE"
+            iso for ent in ents if ent.label_ == "DATE"
             for iso in [dates.resolve(ent.text, self.lang, "")] if len(iso) == 10
         )
         pub = doc._.pub_date or ""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.attrs import LOWER, ORTH, POS
@@ -380,10 +381,12 @@ class DocView:
         self.gazetteer = gazetteer
         # Word ids (string hashes) rather than strings or Tokens: the steps compare words of
         # every token, and spaCy creates a new Token object at each doc[i].
-        words = doc.to_array([ORTH, LOWER, POS]).tolist() if len(doc) else []
-        self.orths = [orth for orth, _, _ in words]
-        self.lowers = [lower for _, lower, _ in words]
-        self.name_like = [pos == PROPN and _name_like(doc[i]) for i, (_, _, pos) in enumerate(words)]
+        words = doc.to_array([ORTH, LOWER, POS]).reshape(len(doc), 3)
+        self.orths: list[int] = words[:, 0].tolist()
+        self.lowers: list[int] = words[:, 1].tolist()
+        self.name_like = [False] * len(doc)
+        for i in numpy.flatnonzero(words[:, 2] == PROPN).tolist():
+            self.name_like[i] = _name_like(doc[i])
         # Token.sent walks its sentence, which is quadratic over a sentence of thousands of names.
         self.sent_start: list[int] = [0] * len(doc)
         self.sent_end: list[int] = [len(doc)] * len(doc)
