@@ -8,9 +8,12 @@ what it dropped in doc._.warnings, which the batch copies into documents.jsonl.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable, Collection
 
+from spacy.attrs import FLAG19, LOWER
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 if not Doc.has_extension("warnings"):
     Doc.set_extension("warnings", default=None)
@@ -31,6 +34,77 @@ def ambiguous(pattern: list[dict[str, Any]]) -> str:
     return ""
 
 
+class WordTest:
+    """A set or regex test on a word's ORTH or LOWER, kept as a lexeme flag of the Vocab.
+
+    spaCy's Matcher calls Python for every token and every "IN", "NOT_IN" or "REGEX" test,
+    which made such tests most of the rule layer's cost. These attributes belong to the
+    word, not the token, so the test can run once per vocabulary entry instead, and the
+    Matcher then reads the flag in C.
+    """
+
+    def __init__(self, vocab: Vocab, attr: str, op: str, value: Any):
+        self.key = (attr, op, value if op == "REGEX" else frozenset(value))
+        self.lower: Callable[[str], str] | None = vocab.lex_attr_getters.get(LOWER, str.lower) if attr == "LOWER" else None
+        self.regex = re.compile(value) if op == "REGEX" else None
+
+    def __call__(self, text: str) -> bool:
+        word = self.lower(text) if self.lower is not None else text
+        return bool(self.regex.search(word)) if self.regex is not None else word in self.key[2]
+
+
+_WORD_ATTRS = {"ORTH": "ORTH", "TEXT": "ORTH", "LOWER": "LOWER"}
+_WORD_OPS = ("IN", "NOT_IN", "REGEX")
+
+
+def word_flag(vocab: Vocab, attr: str, op: str, value: Any) -> int | None:
+    """Return the lexeme flag of `vocab` that holds the test `{attr: {op: value}}`, adding it
+    when new; None when the test is not a word test or no flag is left (spaCy has 64)."""
+    attr = _WORD_ATTRS.get(attr.upper(), "")
+    op = op.upper()
+    if not attr or op not in _WORD_OPS:
+        return None
+    if op == "REGEX" and not isinstance(value, str):
+        return None
+    if op != "REGEX" and not (isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)):
+        return None
+    test = WordTest(vocab, attr, op, value)
+    getters = vocab.lex_attr_getters
+    for flag, getter in getters.items():
+        if isinstance(getter, WordTest) and getter.key == test.key:
+            return flag
+    # FLAG19 and up are spaCy's custom flags; lower bits are its own, in use or not.
+    free = next((flag for flag in range(FLAG19, 64) if flag not in getters), None)
+    if free is not None:
+        vocab.add_flag(test, free)
+    return free
+
+
+def token_matcher(vocab: Vocab, patterns: dict[str, list[dict[str, Any]]]) -> Matcher:
+    """Return a Matcher of {rule id: token pattern} whose set and regex tests on ORTH, TEXT or
+    LOWER read lexeme flags (see WordTest); it finds exactly what the patterns say.
+
+    The loaders have checked the patterns with spaCy; the flags are outside its pattern schema.
+    """
+    matcher = Matcher(vocab, validate=False)
+    for rule_id, pattern in patterns.items():
+        matcher.add(rule_id, [[_with_word_flags(token, vocab) for token in pattern]])
+    return matcher
+
+
+def _with_word_flags(token: dict[str, Any], vocab: Vocab) -> dict[Any, Any]:
+    spec: dict[Any, Any] = {}
+    for attr, value in token.items():
+        flags = {}
+        if isinstance(value, dict) and value:
+            flags = {op: word_flag(vocab, attr, op, test) for op, test in value.items()}
+        if flags and None not in flags.values():
+            spec.update({flags[op]: op.upper() != "NOT_IN" for op in flags})
+        else:
+            spec[attr] = value
+    return spec
+
+
 def warn(doc: Doc, message: str) -> None:
     """Add `message` to doc._.warnings once."""
     if doc._.warnings is None:
@@ -39,8 +113,11 @@ def warn(doc: Doc, message: str) -> None:
         doc._.warnings.append(message)
 
 
-def matches(matcher, doc: Doc, names: dict[int, str], caps) -> list[tuple[int, int, int]]:
-    """Run a token Matcher within sentences; return its (key, start, end) matches, capped.
+def matches(
+    matcher, doc: Doc, names: dict[int, str], caps, only: Collection[int] | None = None
+) -> list[tuple[int, int, int]]:
+    """Run a token Matcher within sentences (those starting at a token of `only`, when given);
+    return its (key, start, end) matches, capped.
 
     spaCy returns every match of a "*" or "+", so a pattern that matches any token yields n²/2
     matches over n tokens. Matching in chunks of at most `caps.max_match_window` tokens keeps
@@ -53,6 +130,8 @@ def matches(matcher, doc: Doc, names: dict[int, str], caps) -> list[tuple[int, i
     sent_of = [0] * len(doc)
     chunks: list[tuple[int, int]] = []
     for index, sent in enumerate(sents):
+        if only is not None and sent.start not in only:
+            continue
         sent_of[sent.start : sent.end] = [index] * len(sent)
         if len(sent) > window:
             warn(doc, f"a sentence of {len(sent)} tokens is matched in windows of {window} tokens (max_match_window)")

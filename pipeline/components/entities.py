@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.attrs import ORTH
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from pipeline import dates, limits, numerals
@@ -154,9 +157,7 @@ class EntityLayer:
         self.lang = nlp.lang
         self.rules = rules.get(nlp.lang) or EntityRules([])
         self.limits = load_settings(config_dir or None).limits
-        self.matcher = Matcher(nlp.vocab)
-        for rule in self.rules.by_action["add"]:
-            self.matcher.add(rule.id, [rule.pattern])
+        self.matcher = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.rules.by_action["add"]})
         self.rule_ids = {nlp.vocab.strings.add(rule.id): rule.id for rule in self.rules.by_action["add"]}
         self.labels = {rule.id: rule.label for rule in self.rules.by_action["add"]}
         self.places, self.names = self._phrase_matchers(nlp)
@@ -376,15 +377,13 @@ class EntityLayer:
             if cand.label in rule.from_ and text in names and not self.gazetteer.canonical(text):
                 cand.label = "PERSON"
                 cand.mark(rule.id)
-        matcher = PhraseMatcher(doc.vocab, attr="ORTH")
-        matcher.add("name", [Doc(doc.vocab, words=name.split(" ")) for name in names])
-        added = [Cand(s, e, "PERSON", [rule.id]) for _, s, e in matcher(doc)]
+        added = [Cand(s, e, "PERSON", [rule.id]) for s, e in _occurrences(doc, [name.split(" ") for name in names])]
         return self._merge(cands, added)
 
     def _write(self, doc: Doc, cands: list[Cand], hits: dict) -> Doc:
         spans = [(Span(doc, c.start, c.end, label=c.label), c) for c in cands if c.end > c.start]
         doc.ents = [span for span, _ in spans]
-        self._set_ref_date(doc)
+        self._set_ref_date(doc, [span for span, _ in spans])
         for span, cand in spans:
             span._.rules = list(cand.rules)
             if span.label_ == "PLACE":
@@ -398,14 +397,15 @@ class EntityLayer:
                 span._.norm = dates.resolve(span.text, self.lang, doc._.ref_date, _in_future(span))
         return doc
 
-    def _set_ref_date(self, doc: Doc) -> None:
-        """Reference for relative dates: the publication date, else the latest full date in the text.
+    def _set_ref_date(self, doc: Doc, ents: list[Span]) -> None:
+        """Reference for relative dates: the publication date, else the latest full date among
+        the Doc's entities `ents`.
 
         A publication date known only to the month is refined by a full date of the same month
         in the text, so "este miércoles" can still resolve to a day.
         """
         found = sorted(
-            iso for ent in doc.ents if ent.label_ == "DATE"
+            iso for ent in ents if ent.label_ == "DATE"
             for iso in [dates.resolve(ent.text, self.lang, "")] if len(iso) == 10
         )
         pub = doc._.pub_date or ""
@@ -434,6 +434,23 @@ def _in_future(span: Span) -> bool:
     if "Fut" in verb.morph.get("Tense"):
         return True
     return any(child.lower_ in ("will", "'ll", "shall") for child in verb.children)
+
+
+def _occurrences(doc: Doc, phrases: list[list[str]]) -> list[tuple[int, int]]:
+    """Return (start, end) of every occurrence of each phrase (token texts) in `doc`, overlaps
+    included, as an ORTH PhraseMatcher finds them; compared by word id (string hash)."""
+    by_first: dict[int, set[tuple[int, ...]]] = {}
+    for words in phrases:
+        ids = tuple(get_string_id(word) for word in words)
+        by_first.setdefault(ids[0], set()).add(ids)
+    orths = doc.to_array(ORTH)
+    found = []
+    for start in numpy.flatnonzero(numpy.isin(orths, numpy.array(list(by_first), dtype=orths.dtype))).tolist():
+        for ids in by_first[int(orths[start])]:
+            end = start + len(ids)
+            if end <= len(orths) and tuple(orths[start:end].tolist()) == ids:
+                found.append((start, end))
+    return found
 
 
 def mentions_from_doc(doc: Doc) -> list[Mention]:

@@ -12,14 +12,18 @@ the document ("Wednesday's meeting"), or to the meeting they are part of ("for t
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.attrs import LEMMA, LOWER, POS
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.parts_of_speech import IDS as POS_IDS
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from pipeline import limits
@@ -216,10 +220,10 @@ class _Lexicon:
             for lemma in entry.lemmas:
                 for pos in entry.pos:
                     self.triggers[(lemma.lower(), pos)] = entry
-        self.matcher = Matcher(nlp.vocab)
+        self.trigger_words = set(roles_mod.word_ids(word for word, _ in self.triggers))
+        self.trigger_pos = [POS_IDS[pos] for _, pos in self.triggers if pos in POS_IDS]
         self.patterns = {rule.id: rule for rule in rules.patterns.get(lang, [])}
-        for rule in self.patterns.values():
-            self.matcher.add(rule.id, [rule.pattern])
+        self.matcher = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.patterns.values()})
         self.pattern_names = roles_mod.rule_names(self.patterns)
         self.words = {
             name: {w.lower() for w in rules.words(name, lang)}
@@ -227,9 +231,24 @@ class _Lexicon:
             if name != "triggers"
         }
         self.phrases = {
-            name: sorted((tuple(w.lower().split()) for w in rules.words(name, lang)), key=len, reverse=True)
+            name: sorted((roles_mod.word_ids(w.lower().split()) for w in rules.words(name, lang)), key=len, reverse=True)
             for name in ("together", "counterparts")
         }
+
+    def candidates(self, doc: Doc) -> list[int]:
+        """Return the indexes of the tokens that have a trigger POS and a trigger word as lemma
+        or lower case, in order: the only tokens `entry_for` can accept, found from word ids
+        so that no Token object is made for the others."""
+        tokens = doc.to_array([POS, LOWER, LEMMA])
+        found = []
+        lemma_words: dict[int, int] = {}
+        for i in numpy.flatnonzero(numpy.isin(tokens[:, 0], numpy.array(self.trigger_pos, dtype=tokens.dtype))).tolist():
+            _, lower, lemma = tokens[i].tolist()
+            if lemma not in lemma_words:
+                lemma_words[lemma] = get_string_id(doc.vocab.strings[lemma].lower())
+            if lower in self.trigger_words or lemma_words[lemma] in self.trigger_words:
+                found.append(i)
+        return found
 
     def entry_for(self, token: Token) -> TriggerEntry | None:
         for key in (token.lemma_.lower(), token.lower_):
@@ -248,6 +267,9 @@ class _Finder:
         self.analysis = analysis
         self.view = analysis.view
         self.gazetteer = gazetteer
+        # The entities as the roles layer left them; Span.ents would rebuild them all per call.
+        self.ents = doc.ents
+        self.ent_starts = [ent.start for ent in self.ents]
         self.role_links: list[RoleLink] = []  # offices learnt from named counterparts
         self.items = self._items()
         self.pairings = 0  # trigger-person pairs examined, capped by max_pairings
@@ -395,9 +417,10 @@ class _Finder:
                 extra.setdefault(doc[start:end].root.i, rule)
         found = []
         counts: dict[str, int] = {}
-        for token in doc:
-            source = extra.get(token.i) or lex.entry_for(token)
-            if source is None or token.i in excluded:
+        for i in sorted(extra.keys() | lex.candidates(doc)):
+            token = doc[i]
+            source = extra.get(i) or lex.entry_for(token)
+            if source is None or i in excluded:
                 continue
             counts[source.id] = counts.get(source.id, 0) + 1
             if counts[source.id] <= lex.caps.max_rule_matches:
@@ -496,7 +519,7 @@ class _Finder:
     def _place(self, trigger: Token, heads: set[Token], kind: str) -> Span | None:
         preps = self.lex.words["place_preps"] | (self.lex.words["destination_preps"] if kind == "visit" else set())
         places = []
-        for ent in trigger.sent.ents:
+        for ent in self._ents_in(trigger.sent):
             if ent.label_ != "PLACE":
                 continue
             root = ent.root
@@ -516,10 +539,19 @@ class _Finder:
         antecedent = clause.head
         inside = {t.i for t in clause.subtree}
         places = [
-            ent for ent in trigger.sent.ents
+            ent for ent in self._ents_in(trigger.sent)
             if ent.label_ == "PLACE" and ent.root.i not in inside and any(t.i == ent.root.i for t in antecedent.subtree)
         ]
         return self._best_place(places, trigger)
+
+    def _ents_in(self, sent: Span) -> list[Span]:
+        """Return the entities that lie wholly in `sent`, as Span.ents does."""
+        found = []
+        for ent in self.ents[bisect.bisect_left(self.ent_starts, sent.start) :]:
+            if ent.end > sent.end:
+                break
+            found.append(ent)
+        return found
 
     def _best_place(self, places: list[Span], trigger: Token) -> Span | None:
         def rank(ent: Span) -> tuple[int, int]:
@@ -529,7 +561,7 @@ class _Finder:
         return min(places, key=rank) if places else None
 
     def _date(self, trigger: Token, heads: set[Token]) -> Span | None:
-        dates = [ent for ent in trigger.sent.ents if ent.label_ == "DATE"]
+        dates = [ent for ent in self._ents_in(trigger.sent) if ent.label_ == "DATE"]
         if not dates:
             return None
         attached = [ent for ent in dates if self._reaches(ent.root, heads, 3)]

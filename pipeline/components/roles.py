@@ -16,9 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.attrs import LOWER, ORTH, POS
+from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
+from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -301,8 +305,6 @@ def matched_spans(matcher, doc: Doc, names: dict[int, str]) -> list[Span]:
 
 def rule_names(keys) -> dict[int, str]:
     """Return {hash: key} for Matcher rule keys."""
-    from spacy.strings import get_string_id
-
     return {get_string_id(key): key for key in keys}
 
 
@@ -354,10 +356,8 @@ class Lexicon:
         self.org_names = rule_names(self.org_by_id)
         self.before = self._sequences(nlp, "before")
         self.after = self._sequences(nlp, "after")
-        self.links = Matcher(nlp.vocab)
         self.link_rules = {rule.id: rule for rule in rules.links.get(lang, [])}
-        for rule in self.link_rules.values():
-            self.links.add(rule.id, [rule.pattern])
+        self.links = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.link_rules.values()})
         self.link_names = rule_names(self.link_rules)
         self.words = {kind: {w.lower() for w in rules.words(kind, lang)} for kind in Connectors.model_fields}
 
@@ -366,7 +366,7 @@ class Lexicon:
         for modifier in self.rules.modifiers:
             for words in getattr(modifier, side).get(self.lang, []):
                 for variant in term_docs(nlp, [words]):
-                    found.append((tuple(t.lower_ for t in variant), modifier))
+                    found.append((tuple(t.lower for t in variant), modifier))
         return sorted(found, key=lambda item: -len(item[0]))
 
 
@@ -377,8 +377,14 @@ class DocView:
         self.doc = doc
         self.lex = lex
         self.gazetteer = gazetteer
-        self.lowers = [t.lower_ for t in doc]
-        self.texts = [t.text for t in doc]
+        # Word ids (string hashes) rather than strings or Tokens: the steps compare words of
+        # every token, and spaCy creates a new Token object at each doc[i].
+        words = doc.to_array([ORTH, LOWER, POS]).reshape(len(doc), 3)
+        self.orths: list[int] = words[:, 0].tolist()
+        self.lowers: list[int] = words[:, 1].tolist()
+        self.name_like = [False] * len(doc)
+        for i in numpy.flatnonzero(words[:, 2] == PROPN).tolist():
+            self.name_like[i] = _name_like(doc[i])
         # Token.sent walks its sentence, which is quadratic over a sentence of thousands of names.
         self.sent_start: list[int] = [0] * len(doc)
         self.sent_end: list[int] = [len(doc)] * len(doc)
@@ -460,8 +466,13 @@ def span_norm(span: Span) -> str:
     return ""
 
 
-def match_words(lowers: list[str], start: int, words: tuple[str, ...]) -> bool:
-    """True when the lower-cased tokens from `start` are exactly `words`."""
+def word_ids(words) -> tuple[int, ...]:
+    """Return the ids (string hashes) of `words`, as DocView.lowers and .orths hold them."""
+    return tuple(get_string_id(word) for word in words)
+
+
+def match_words(lowers: list[int], start: int, words: tuple[int, ...]) -> bool:
+    """True when the lower-cased tokens from `start` are exactly `words` (word ids)."""
     end = start + len(words)
     return start >= 0 and end <= len(lowers) and tuple(lowers[start:end]) == words
 
@@ -674,23 +685,24 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
         blocked.update(range(phrase.start, phrase.end))
     blocked.update(i for i, org in enumerate(view.org_of) if org is not None)
     spans = []
+    name_like = view.name_like
     for ent in doc.ents:
         if ent.label_ != "PERSON" or not blocked.isdisjoint(range(ent.start, ent.end)):
             continue
-        if not any(_name_like(t) for t in ent):
+        if not any(name_like[ent.start : ent.end]):
             continue
         start, end = ent.start, ent.end
         # The model often cuts names short ("Andrés Manuel López" + "Obrador", "Antony" + "J. Blinken").
-        while end < view.sent_end[ent.start] and _name_like(doc[end]) and view.ent_of[end] is None and end not in blocked:
+        while end < view.sent_end[ent.start] and name_like[end] and view.ent_of[end] is None and end not in blocked:
             end += 1
-        while start > view.sent_start[ent.start] and _name_like(doc[start - 1]) and view.ent_of[start - 1] is None and start - 1 not in blocked:
+        while start > view.sent_start[ent.start] and name_like[start - 1] and view.ent_of[start - 1] is None and start - 1 not in blocked:
             start -= 1
         spans.append((start, end))
     taken = {i for s, e in spans for i in range(s, e)}
     i = 0
     while i < len(doc):
         j = i
-        while j < len(doc) and _name_like(doc[j]) and view.label(j) in ("", "MISC") and j not in blocked and j not in taken:
+        while j < len(doc) and name_like[j] and view.label(j) in ("", "MISC") and j not in blocked and j not in taken:
             j += 1
         if j - i >= 2 and view.sent_start[i] == view.sent_start[j - 1] and not _is_place(view, doc[i:j]):
             spans.append((i, j))
@@ -703,14 +715,14 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
         ent = view.ent_of[j] if j < len(doc) else None
         if ent is None or ent.start != j or ent.label_ not in ("ORG", "PLACE", "MISC") or j in taken:
             continue
-        if all(_name_like(t) for t in ent) and view.org_of[j] is None and not _is_place(view, ent):
+        if all(name_like[ent.start : ent.end]) and view.org_of[j] is None and not _is_place(view, ent):
             spans.append((ent.start, ent.end))
             taken.update(range(ent.start, ent.end))
     tails = {}
-    texts = view.texts
+    texts = view.orths
     for s, e in spans:
         for k in range(s + 1, e):
-            if all(_name_like(doc[t]) for t in range(k, e)):  # never a bare "1" or "Jr."
+            if all(name_like[k:e]):  # never a bare "1" or "Jr."
                 tails[tuple(texts[k:e])] = True
     firsts = {tail[0] for tail in tails}
     if tails:
@@ -771,8 +783,11 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
         for i in range(start, end):
             parts[i], person_at[i] = "PERSON", index
     doc._.actorgraph_parts = parts
+    # A link pairs a role phrase and a person of one sentence, so only sentences holding both
+    # are matched: the patterns test a custom attribute, which costs a Python call per token.
+    both = {view.sent_start[i] for i in phrase_at} & {view.sent_start[i] for i in person_at}
     candidates = []
-    for key, start, end in limits.matches(lex.links, doc, lex.link_names, lex.caps):
+    for key, start, end in limits.matches(lex.links, doc, lex.link_names, lex.caps, only=both):
         rule = lex.link_rules[lex.link_names[key]]
         roles = {phrase_at[i] for i in range(start, end) if i in phrase_at}
         people = {person_at[i] for i in range(start, end) if i in person_at}

@@ -75,3 +75,40 @@ def test_limits_excerpt_around_the_match(text, start, end, limit, expected):
 )
 def test_limits_ambiguous_patterns(pattern, bad):
     assert bool(limits.ambiguous(pattern)) == bad
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        [{"LOWER": {"IN": ["last", "next"]}}, {"LOWER": {"IN": ["week", "month"]}}],
+        [{"TEXT": {"REGEX": "^(19|20)\\d\\d$"}}],
+        [{"LIKE_NUM": True, "LOWER": {"NOT_IN": ["one"]}}, {"ORTH": {"IN": ["Week", "weeks"]}, "OP": "?"}],
+        [{"LOWER": {"IN": ["so"]}, "OP": "?"}, {"LEMMA": {"IN": ["called"]}}],  # LEMMA is the token's: not a flag
+    ],
+)
+def test_limits_token_matcher_finds_what_spacy_finds(pattern):
+    nlp = spacy.blank("en")
+    doc = nlp("Last week, one Week and 2 weeks in 2023: NEXT MONTH so called 1990 one")
+    if any("LEMMA" in token for token in pattern):
+        for token in doc:
+            token.lemma_ = token.lower_
+    plain = Matcher(nlp.vocab)
+    plain.add("rule", [pattern])
+    expected = plain(doc)
+    assert expected
+    assert limits.token_matcher(nlp.vocab, {"rule": pattern})(doc) == expected
+
+
+def test_limits_word_flags_are_shared_and_apply_to_new_words():
+    nlp = spacy.blank("en")
+    first = limits.word_flag(nlp.vocab, "LOWER", "IN", ["zyxwv"])
+    assert limits.word_flag(nlp.vocab, "lower", "in", ("zyxwv",)) == first
+    assert limits.word_flag(nlp.vocab, "LEMMA", "IN", ["zyxwv"]) is None
+    assert nlp("ZYXWV")[0].check_flag(first)  # a word the vocab had not seen yet
+
+
+def test_limits_matches_only_in_given_sentences():
+    doc = doc_of(40, 4)
+    matcher, names = matcher_for(doc, [{"IS_ALPHA": True}])
+    found = limits.matches(matcher, doc, names, Limits(), only={10, 30})
+    assert sorted(start for _, start, _ in found) == [*range(10, 20), *range(30, 40)]
