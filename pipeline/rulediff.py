@@ -257,7 +257,5 @@ def doc_words(doc) -> list[str]:
     from spacy.attrs import LEMMA, NORM
 
     strings = doc.vocab.strings
-    found = set(words(doc.text))
-    for row in {int(v) for v in doc.to_array([LEMMA, NORM]).ravel()}:
-        found.update(words(strings[row]))
-    return sorted(found)
+    forms = " ".join(strings[int(v)] for v in set(doc.to_array([LEMMA, NORM]).ravel().tolist()))
+    return sorted(set(words(doc.text + " " + forms)))
