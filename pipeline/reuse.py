@@ -72,14 +72,22 @@ class Store:
     def put(self, key: str, result: DocResult, words: list[str], known_warnings: int) -> None:
         """Store `result` under `key`, with the warnings its document got after the first `known_warnings`."""
         document = result.document
+        _share_sentences(result)
         entry = {
             "digest": self.digest,
-            "words": words,
+            "words": "\n".join(words),  # one string: unpickled in one piece, split only when needed
             "document": {"lang": document.lang, "status": document.status, "reason": document.reason},
             "warnings": document.warnings[known_warnings:],
             "result": (result.mentions, result.role_links, result.meetings, result.ref_date, result.ref_date_source),
         }
         write_entry(self.path(key), MAGIC, FORMAT, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _share_sentences(result: DocResult) -> None:
+    """Make records quoting the same sentence hold one string, which pickle then stores once."""
+    seen: dict[str, str] = {}
+    for record in (*result.mentions, *result.role_links, *result.meetings):
+        record.sentence = seen.setdefault(record.sentence, record.sentence)
 
 
 @dataclass
@@ -110,7 +118,7 @@ class Memo:
             return None
         if entry["digest"] != self.store.digest:
             probe = self._probe(entry["digest"])
-            if probe is None or probe.affects(entry["document"]["lang"], entry["words"]):
+            if probe is None or probe.affects(entry["document"]["lang"], entry["words"].split("\n")):
                 self.stats.rerun += 1
                 return None
         self.stats.reused += 1
