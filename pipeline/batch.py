@@ -285,16 +285,17 @@ def run(
         builder = GraphBuilder(resolution, settings.limits)
         for result in spool.items():
             builder.add(result)
-            mentions.add(mention_rows(result, resolution))
-            relations.add(relation_rows(result, resolution))
+            # encoded now, as plain text: cheaper to spool than the rows themselves
+            mentions.add(str(export.encode_rows(mention_rows(result, resolution))))
+            relations.add(str(export.encode_rows(relation_rows(result, resolution))))
             documents.add(result.document)
         graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
         report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
         report.files = export.write_outputs(
             out_dir,
             graph,
-            mentions=(row for rows in mentions.items() for row in rows),
-            relations=(row for rows in relations.items() for row in rows),
+            mentions=map(export.Encoded, mentions.items()),
+            relations=map(export.Encoded, relations.items()),
             documents=(document_row(builder.annotate(d)) for d in documents.items()),
             summary=report.summary,
         )

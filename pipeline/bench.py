@@ -176,7 +176,8 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
                  str(_edited_rules(settings, work / f"configs-{edit}", edit)))
                 for edit in EDITS
             ),
-            ("one_worker", "extract", str(text_dir), str(work / "out1"), 1, False),
+            # the same run on one worker, its own empty cache: only the number of workers differs
+            ("one_worker", "extract", str(text_dir), str(work / "out1"), 1, True),
         ]
         for name, kind, *args in steps:
             result = _measure(kind, *args)

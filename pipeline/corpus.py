@@ -47,7 +47,7 @@ MAGIC = {
     b"\xd0\xcf\x11\xe0": "MS Office file",
     b"\x7fELF": "executable",
 }
-CONTROL_BYTES = frozenset(set(range(0x09)) | set(range(0x0E, 0x20)) | {0x7F})
+CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])
 
 _DATE = r"(?P<date>\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)"
 # ` date 2023-12 (CNN) ...` shares its line with the text; `key: value` fills its own line.
@@ -337,7 +337,7 @@ def _binary_reason(head: bytes) -> str:
             return f"binary file ({kind})"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return ""
-    controls = sum(1 for byte in head if byte in CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
     if head and controls / len(head) > BINARY_RATIO:
         return f"binary content ({controls} of the first {len(head)} bytes are control bytes)"
     return ""

@@ -91,7 +91,8 @@ def write_outputs(
 
     Returns the written files by name: graphml, gexf, nodes, edges, mentions, relations,
     documents, summary. `formats` may also be one comma-separated string ("graphml,csv").
-    Rows may be dicts or dataclasses and are streamed, not collected. Raises ValueError for
+    Rows may be dicts, dataclasses or blocks of rows from `encode_rows`, and are streamed,
+    not collected. Raises ValueError for
     an unknown format before anything is written.
     """
     if isinstance(formats, str):
@@ -499,10 +500,20 @@ def _write_edges_csv(fh, flat: _Flat) -> None:
         )
 
 
-def _write_jsonl(fh, rows: Iterable[Any]) -> None:
+class Encoded(str):
+    """JSONL text made by `encode_rows`, written to its file as it is."""
+
+
+def encode_rows(rows: Iterable[Any]) -> Encoded:
+    """Return rows (dicts or dataclasses) as JSONL text, one object a line, to be written later."""
     encode = _ROW_ENCODER.encode  # one encoder for every row: json.dumps builds one per call
+    return Encoded("".join(encode(row) + "\n" for row in rows))
+
+
+def _write_jsonl(fh, rows: Iterable[Any]) -> None:
+    encode = _ROW_ENCODER.encode
     for row in rows:
-        fh.write(encode(row) + "\n")
+        fh.write(row if isinstance(row, Encoded) else encode(row) + "\n")
 
 
 def _json(value: Any, **options: Any) -> str:

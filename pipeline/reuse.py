@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +68,7 @@ class Store:
 
     def path(self, key: str) -> Path:
         """Return the file of the entry of `key`."""
-        return self.folder / "results" / key[:2] / key[2:]
+        return Path(os.path.join(self.folder, "results", key[:2], key[2:]))  # one Path: read per document
 
     def put(self, key: str, result: DocResult, words: list[str], known_warnings: int) -> None:
         """Store `result` under `key`, with the warnings its document got after the first `known_warnings`."""
