@@ -70,8 +70,9 @@ def local(
     """Yield the DocResults of `documents` in order, using up to `workers` local processes.
 
     Documents whose stored results still hold (`memo`) are answered here without a worker.
-    The documents left are read ahead: fewer than PARALLEL_MIN_CHARS run in this process,
-    since starting workers would cost more than it saves.
+    The others are read ahead: when they reach PARALLEL_MIN_CHARS, workers start at once;
+    otherwise they run in this process until they do, since starting workers would cost
+    more than it saves.
     """
     items = _lookup(documents, memo)
     head: list[DocResult | Document] = []
@@ -80,21 +81,16 @@ def local(
         for item in items:
             head.append(item)
             chars += len(item.text) if isinstance(item, Document) else 0
-            if chars >= PARALLEL_MIN_CHARS:
+            if chars >= PARALLEL_MIN_CHARS or len(head) >= WINDOW_ITEMS:
                 break
-    items = _chain(head, items)
-    store = memo.store if memo else None
-    if workers > 1 and chars >= PARALLEL_MIN_CHARS:
-        tally.workers = workers
-        yield from _pool(items, settings, cache_dir, store, workers, tally)
-        return
-    tally.workers = 1
-    pipelines = batch.Pipelines(settings)
-    cache = ParseCache(cache_dir) if cache_dir else None
+    runner = _Runner(settings, cache_dir, memo.store if memo else None, workers, tally)
+    if chars >= PARALLEL_MIN_CHARS:
+        runner.start_pool()
     try:
-        yield from _in_order(items, _here(pipelines, settings, cache, store), 1)
+        # Two windows queued per worker keep every core busy while memory stays bounded.
+        yield from _in_order(_chain(head, items), runner.submit, 2 * workers)
     finally:
-        tally.add(cache.stats if cache else None, pipelines.models())
+        runner.close()
 
 
 def _lookup(documents: Iterable[Document], memo: Memo | None) -> Iterator[DocResult | Document]:
@@ -158,34 +154,52 @@ def _merge(future: Future | None, window: list) -> Iterator[DocResult]:
         yield next(results) if isinstance(item, Document) else item
 
 
-def _pool(
-    items: Iterator[DocResult | Document],
-    settings: Settings,
-    cache_dir: Path | None,
-    store: Store | None,
-    workers: int,
-    tally: Tally,
-) -> Iterator[DocResult]:
-    from concurrent.futures import ProcessPoolExecutor
+class _Runner:
+    """Runs windows of documents in this process until they add up to PARALLEL_MIN_CHARS,
+    then in a pool of worker processes (from the start after `start_pool`)."""
 
-    # fork: workers start in milliseconds and need no importable __main__; nothing here has
-    # started threads yet. Elsewhere, spawn.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_start_worker,
-        initargs=(settings, cache_dir, store),
-    )
+    def __init__(self, settings: Settings, cache_dir: Path | None, store: Store | None, workers: int, tally: Tally):
+        self.settings, self.cache_dir, self.store = settings, cache_dir, store
+        self.workers, self.tally = workers, tally
+        self.chars = 0
+        self.pool = None
+        self.pipelines: batch.Pipelines | None = None
+        self.cache: ParseCache | None = None
+        tally.workers = 1
 
-    def submit(documents: list[Document]) -> Future:
-        return _tallied(pool.submit(_run_window, documents), tally)
+    def start_pool(self) -> None:
+        """Start the worker processes; later windows go to them."""
+        from concurrent.futures import ProcessPoolExecutor
 
-    try:
-        # Two windows queued per worker keep every core busy while memory stays bounded.
-        yield from _in_order(items, submit, 2 * workers)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # fork: workers start in milliseconds and need no importable __main__; nothing here
+        # has started threads. Elsewhere, spawn.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(self.settings, self.cache_dir, self.store),
+        )
+        self.tally.workers = self.workers
+
+    def submit(self, documents: list[Document]) -> Future:
+        """Return a Future of the DocResults of `documents`."""
+        self.chars += sum(len(d.text) for d in documents)
+        if self.pool is None and self.workers > 1 and self.chars >= PARALLEL_MIN_CHARS:
+            self.start_pool()
+        if self.pool is not None:
+            return _tallied(self.pool.submit(_run_window, documents), self.tally)
+        if self.pipelines is None:
+            self.pipelines = batch.Pipelines(self.settings)
+            self.cache = ParseCache(self.cache_dir) if self.cache_dir else None
+        return _here(self.pipelines, self.settings, self.cache, self.store)(documents)
+
+    def close(self) -> None:
+        """Stop the workers (dropping windows not started) and report this process's counts."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.pipelines is not None:
+            self.tally.add(self.cache.stats if self.cache else None, self.pipelines.models())
 
 
 def _tallied(future: Future, tally: Tally) -> Future:

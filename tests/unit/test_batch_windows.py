@@ -77,3 +77,26 @@ def test_engines_in_order_keeps_corpus_order(monkeypatch, pattern, window, depth
     out = list(engines._in_order(iter(items), submit, depth))
     assert [r.document.id for r in out] == [str(i) for i in range(len(pattern))]
     assert [i for ids in sent for i in ids] == [str(i) for i, kind in enumerate(pattern) if kind == "d"]
+
+
+def _fake_window(documents):
+    return [DocResult(d) for d in documents], None, {"en": "fake==0"}
+
+
+def test_engines_runner_moves_to_workers_past_the_threshold(monkeypatch):
+    from pipeline.config import load_settings
+
+    monkeypatch.setattr(engines, "PARALLEL_MIN_CHARS", 10)
+    monkeypatch.setattr(engines, "_run_window", _fake_window)  # inherited by the forked workers
+    monkeypatch.setattr(batch, "work", lambda documents, *args: [DocResult(d) for d in documents])
+    tally = engines.Tally()
+    runner = engines._Runner(load_settings(), None, None, 2, tally)
+    try:
+        here = runner.submit([Document(id="a", text="1234")]).result()
+        assert runner.pool is None and tally.workers == 1
+        there = runner.submit([Document(id="b", text="123456789")]).result()
+        assert runner.pool is not None and tally.workers == 2
+    finally:
+        runner.close()
+    assert [r.document.id for r in here + there] == ["a", "b"]
+    assert tally.models == {"en": "fake==0"}
