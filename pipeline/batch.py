@@ -19,7 +19,7 @@ from pipeline import corpus, export, nlp as nlp_mod, reuse, rulediff
 from pipeline.cache import ParseCache, default_folder as default_cache_folder
 from pipeline.config import Settings
 from pipeline.graph import GraphBuilder, mention_rows, relation_rows
-from pipeline.records import DocResult, Document
+from pipeline.records import DocResult, Document, pack, unpack
 from pipeline.resolve import Resolver, role_label
 from pipeline.ruleset import RuleSet, load_ruleset
 
@@ -277,13 +277,14 @@ def run(
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
             resolver.add(result)
-            spool.add(result)
+            spool.add((result.document, pack(result)))
         parsed = time.perf_counter()
         if memo is not None and engine == "local":  # Dask workers report their own lookups
             tally.reuse.add(memo.stats)
         resolution = resolver.finish()
         builder = GraphBuilder(resolution, settings.limits)
-        for result in spool.items():
+        for document, records in spool.items():
+            result = unpack(document, records)
             builder.add(result)
             # encoded now, as plain text: cheaper to spool than the rows themselves
             mentions.add(str(export.encode_rows(mention_rows(result, resolution))))

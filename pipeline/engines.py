@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline import batch, corpus
 from pipeline.cache import CacheStats, ParseCache
 from pipeline.config import ConfigError, Settings
-from pipeline.records import DocResult, Document
+from pipeline.records import DocResult, Document, pack, unpack
 from pipeline.reuse import Memo, ReuseStats, Store
 
 # Starting worker processes and loading models in each costs a few seconds, more than
@@ -206,16 +206,15 @@ def _tallied(future: Future, tally: Tally) -> Future:
     """Return a Future of the DocResults alone, the task's counts going into `tally`."""
     results: Future = Future()
 
-    def unpack(done: Future) -> None:
+    def collect(done: Future) -> None:
         try:
             found, stats, models = done.result()
+            tally.add(stats, models)
+            results.set_result([unpack(document, records) for document, records in found])
         except BaseException as exc:  # re-raised where the results are read
             results.set_exception(exc)
-            return
-        tally.add(stats, models)
-        results.set_result(found)
 
-    future.add_done_callback(unpack)
+    future.add_done_callback(collect)
     return results
 
 
@@ -243,7 +242,8 @@ def _run_window(documents: list[Document]):
     pipelines, cache = _worker.pipelines, _worker.cache
     before = _snapshot(cache)
     results = batch.work(documents, pipelines, pipelines.settings, cache, _worker.store)
-    return results, _since(cache, before), pipelines.models()
+    # packed: the records cross to the parent as tuples, cheaper to pickle than dataclasses
+    return [(r.document, pack(r)) for r in results], _since(cache, before), pipelines.models()
 
 
 def _snapshot(cache: ParseCache | None) -> CacheStats | None:

@@ -27,11 +27,11 @@ import spacy
 from pipeline import rulediff
 from pipeline.cache import entry_payload, write_entry
 from pipeline.config import PROJECT_ROOT, Settings
-from pipeline.records import DocResult, Document
+from pipeline.records import DocResult, Document, pack, unpack
 from pipeline.ruleset import RuleSet, rule_files
 
 MAGIC = b"AGRR"
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes
 SNAPSHOT_MAGIC = b"AGRS"
 PACKAGE = Path(__file__).resolve().parent
 
@@ -79,7 +79,7 @@ class Store:
             "words": "\n".join(words),  # one string: unpickled in one piece, split only when needed
             "document": {"lang": document.lang, "status": document.status, "reason": document.reason},
             "warnings": document.warnings[known_warnings:],
-            "result": (result.mentions, result.role_links, result.meetings, result.ref_date, result.ref_date_source),
+            "result": pack(result),
         }
         write_entry(self.path(key), MAGIC, FORMAT, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -126,8 +126,7 @@ class Memo:
         for name, value in entry["document"].items():
             setattr(document, name, value)
         document.warnings += entry["warnings"]
-        mentions, role_links, meetings, ref_date, ref_date_source = entry["result"]
-        return DocResult(document, mentions, role_links, meetings, ref_date, ref_date_source)
+        return unpack(document, entry["result"])
 
     def _probe(self, digest: str) -> rulediff.Probe | None:
         """Return what changed since the rules of `digest`; None when that snapshot is gone."""
@@ -147,9 +146,10 @@ def _unpickle(payload: bytes):
 
 def open_memo(cache_dir: Path, settings: Settings, ruleset: RuleSet, lang_override: str | None) -> Memo:
     """Return the Memo of `cache_dir` for this run, saving the current rules' snapshot there."""
-    current = rulediff.snapshot(settings.config_dir, rule_files(settings))
     store = Store(Path(cache_dir), context(settings, lang_override), ruleset.digest)
-    if read_snapshot(store.folder, ruleset.digest) is None:
+    current = read_snapshot(store.folder, ruleset.digest)
+    if current is None:
+        current = rulediff.snapshot(settings.config_dir, rule_files(settings))
         save_snapshot(store.folder, ruleset.digest, current)
     return Memo(store, current)
 

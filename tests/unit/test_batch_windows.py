@@ -80,7 +80,9 @@ def test_engines_in_order_keeps_corpus_order(monkeypatch, pattern, window, depth
 
 
 def _fake_window(documents):
-    return [DocResult(d) for d in documents], None, {"en": "fake==0"}
+    from pipeline.records import pack
+
+    return [(d, pack(DocResult(d))) for d in documents], None, {"en": "fake==0"}
 
 
 def test_engines_runner_moves_to_workers_past_the_threshold(monkeypatch):
