@@ -258,6 +258,9 @@ def run(
     workers = workers if workers is not None else settings.run.workers
     tally = engines.Tally(workers=workers or engines.default_workers())
     memo = reuse.open_memo(cache_dir, settings, ruleset, lang) if cache_dir else None
+    # The rules and gazetteers live as long as the run: out of the collector's sight, its full
+    # collections (several per thousand documents) stop walking them.
+    gc.freeze()
     if engine == "dask":
         results = engines.dask(
             source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers,
