@@ -66,8 +66,10 @@ class Record:
 
     file: str
     lang: str  # "" = any language
-    ids: list[str] = field(default_factory=list)
-    strings: list[str] = field(default_factory=list)  # text values, minus references (set later)
+    ids: list[str] = field(default_factory=list)  # its "id" values
+    names: list[str] = field(default_factory=list)  # its "name" values: places are named, not numbered
+    strings: list[str] = field(default_factory=list)  # every string value it holds
+    refs: list[str] = field(default_factory=list)  # values naming another record (set by `snapshot`)
     condition: Condition = None
     fingerprint: str = ""
 
@@ -100,9 +102,10 @@ def snapshot(config_dir: Path, files: list[Path]) -> Snapshot:
             records.setdefault(record.fingerprint, record)
             order[name].append(record.fingerprint)
     ids = {i for record in records.values() for i in record.ids}
+    names = {n for record in records.values() for n in record.names}
     for record in records.values():
         if not record.file.endswith(".jsonl"):
-            _set_text_condition(record, ids)
+            _set_text_condition(record, ids, names)
     return Snapshot(records=records, order=order, fixed=fixed.hexdigest())
 
 
@@ -118,7 +121,7 @@ def _jsonl_records(path: Path, name: str) -> list[Record]:
         if not line.strip():
             continue
         value = json.loads(line)
-        record = Record(file=name, lang=lang, ids=[value.get("id", "")], fingerprint=_fingerprint(name, value))
+        record = Record(file=name, lang=lang, ids=[str(value.get("id", ""))], fingerprint=_fingerprint(name, value))
         record.condition = _pattern_condition(value.get("pattern"))
         found.append(record)
     return found
@@ -172,25 +175,27 @@ def _yaml_records(path: Path, name: str, fixed) -> list[Record]:
     return found
 
 
-def _collect(value, record: Record, key: str = "") -> None:
-    """Gather a YAML record's ids and text values (keys in NON_TEXT_KEYS hold no text)."""
+def _collect(value, record: Record) -> None:
+    """Gather a YAML record's ids, names and string values (keys in NON_TEXT_KEYS hold no text)."""
     if isinstance(value, dict):
-        for k, v in value.items():
-            if k == "id" and isinstance(v, str):
-                record.ids.append(v)
-            elif k not in NON_TEXT_KEYS:
-                _collect(v, record, k)
+        for key, item in value.items():
+            if key in ("id", "name") and isinstance(item, str):
+                (record.ids if key == "id" else record.names).append(item)
+            if key not in NON_TEXT_KEYS:
+                _collect(item, record)
     elif isinstance(value, list):
-        for v in value:
-            _collect(v, record, key)
+        for item in value:
+            _collect(item, record)
     elif isinstance(value, str):
         record.strings.append(value)
 
 
-def _set_text_condition(record: Record, ids: set[str]) -> None:
-    """A YAML record needs any one of its texts; values naming another record are references."""
+def _set_text_condition(record: Record, ids: set[str], names: set[str]) -> None:
+    """A YAML record needs any one of its texts. A value naming another record (by id, or a
+    place by name) also makes it depend on that record; ids are codes, not text."""
+    own = set(record.ids) | set(record.names)
+    record.refs = [s for s in record.strings if (s in ids or s in names) and s not in own]
     texts = [s for s in record.strings if s not in ids]
-    record.strings = [s for s in record.strings if s in ids]  # kept: the ids it refers to
     record.condition = [[_alternative(t) for t in texts]] if texts else None
 
 
@@ -223,20 +228,23 @@ def _present(alternative: tuple[str, ...], doc_words: list[str]) -> bool:
 def diff(old: Snapshot, new: Snapshot) -> Probe:
     """Return the Probe of the records that differ between `old` and `new`.
 
-    Records referring to a changed record by id count as changed too (an alias whose role was
-    relabelled). Settings or top-level values that differ, or unchanged records that moved
-    relative to each other, make every document affected.
+    Records referring to a changed record by id, or to a place by name, count as changed too
+    (an alias whose role was relabelled, a city whose country was renamed). Settings or
+    top-level values that differ, or unchanged records that moved relative to each other,
+    make every document affected.
     """
     if old.fixed != new.fixed or not _same_order(old, new):
         return Probe(None)
-    changed = list(old.records.keys() ^ new.records.keys())
     both = {**old.records, **new.records}
-    seen = set(changed)
-    todo = list(changed)
+    # An unchanged record may name a record under the old rules only (a renamed country).
+    refs = {fp: {*getattr(old.records.get(fp), "refs", ()), *getattr(new.records.get(fp), "refs", ())} for fp in both}
+    todo = list(old.records.keys() ^ new.records.keys())
+    seen = set(todo)
     while todo:
-        ids = set(both[todo.pop()].ids)
-        for fp, record in both.items():
-            if fp not in seen and ids & set(record.strings):
+        source = both[todo.pop()]
+        ids = set(source.ids) | set(source.names)
+        for fp in both:
+            if fp not in seen and ids & refs[fp]:
                 seen.add(fp)
                 todo.append(fp)
     return Probe([(both[fp].lang, both[fp].condition) for fp in sorted(seen)])

@@ -23,6 +23,8 @@ PLACES = """\
 countries:
   - {name: Mexico, es: México, demonyms: {en: [Mexican], es: [mexicano]}}
   - {name: Peru, es: Perú, demonyms: {en: [Peruvian], es: [peruano]}}
+cities:
+  - {name: Lima, country: Peru}
 """
 PATTERNS = [
     {"id": "en.trim", "action": "trim"},
@@ -40,6 +42,7 @@ DOCS = {
     "caravan_en": ("en", "critics mocked the so called caravan"),
     "call_en": ("en", "the president called for calm and calls on congress"),
     "weather_en": ("en", "rain is expected across the region on tuesday"),
+    "lima_es": ("es", "el alcalde de lima anuncio obras"),
 }
 
 
@@ -57,7 +60,9 @@ EDITS = {
     "relabelled role": ("roles.yml", lambda t: _edit(t, "label: Foreign Minister", "label: Minister of Foreign Affairs")),
     "spanish demonym": ("places.yml", lambda t: _edit(t, "es: [mexicano]", "es: [mexicano, mejicano]")),
     "top-level value": ("roles.yml", lambda t: _edit(t, "max_gap: 3", "max_gap: 4")),
-    "moved record": ("places.yml", lambda t: "countries:\n" + "\n".join(reversed(t.splitlines()[1:])) + "\n"),
+    "moved record": ("places.yml", lambda t: _edit(t, "  - {name: Mexico", "  - {name: Peru, es: Perú, demonyms: {en: [Peruvian], es: [peruano]}}\n  - {name: Mexico").replace("  - {name: Peru, es: Perú, demonyms: {en: [Peruvian], es: [peruano]}}\ncities", "cities")),
+    # a city names its country: renaming the country reaches documents naming only the city
+    "renamed country": ("places.yml", lambda t: _edit(t, "{name: Peru, es: Perú", "{name: Republic of Peru, es: Perú")),
     "settings": ("settings.toml", lambda t: t + "batch_size = 8\n"),
     "pattern example only": ("patterns/en/entities.jsonl", lambda t: _edit(t, "the so-called caravan", "a so-called plan")),
     "lemma pattern": ("patterns/en/entities.jsonl", lambda t: _edit(t, '["for", "on"]', '["for", "on", "off"]')),
@@ -72,6 +77,7 @@ CASES = [
     ("spanish demonym", {"blinken_en", "barcena_es"}),  # "mexicana" is a form of "mexicano"
     ("top-level value", set(DOCS)),
     ("moved record", set(DOCS)),
+    ("renamed country", {"peru_es", "lima_es"}),
     ("settings", set(DOCS)),
     ("pattern example only", {"caravan_en"}),
     ("lemma pattern", {"call_en"}),
