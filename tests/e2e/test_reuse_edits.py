@@ -21,6 +21,8 @@ EDITS = {
     "alias term": ("roles.yml", "terms: [foreign minister,", "terms: [foreign minister, top diplomat,", 0),
     "role label": ("roles.yml", "label: Foreign Minister}", "label: Minister of Foreign Affairs}", 0),
     "demonym removed": ("places.yml", "demonyms: {en: [Mexican], es: [mexicano]}", "demonyms: {en: [Mexican]}", 0),
+    # cities name their country: the change reaches documents naming only a Mexican city
+    "country's Spanish name": ("places.yml", "{name: Mexico, es: México,", "{name: Mexico, es: Méjico,", 0),
     "trigger removed": ("meetings.yml", "lemmas: [talks], pos", "lemmas: [negotiation], pos", 0),
     "pattern edited": ("patterns/en/meetings.jsonl", '["for", "on", "off",', '["for", "off",', 0),
     "limit": ("settings.toml", "max_cooccurring = 50", "max_cooccurring = 2", 0),
