@@ -13,8 +13,9 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from concurrent.futures import Future
+from copy import copy
+from dataclasses import dataclass, field, fields
 from itertools import islice
 from pathlib import Path
 
@@ -165,6 +166,7 @@ class _Runner:
         self.pool = None
         self.pipelines: batch.Pipelines | None = None
         self.cache: ParseCache | None = None
+        self.here = None  # submit for windows run in this process, made on first use
         tally.workers = 1
 
     def start_pool(self) -> None:
@@ -189,10 +191,11 @@ class _Runner:
             self.start_pool()
         if self.pool is not None:
             return _tallied(self.pool.submit(_run_window, documents), self.tally)
-        if self.pipelines is None:
+        if self.here is None:
             self.pipelines = batch.Pipelines(self.settings)
             self.cache = ParseCache(self.cache_dir) if self.cache_dir else None
-        return _here(self.pipelines, self.settings, self.cache, self.store)(documents)
+            self.here = _here(self.pipelines, self.settings, self.cache, self.store)
+        return self.here(documents)
 
     def close(self) -> None:
         """Stop the workers (dropping windows not started) and report this process's counts."""
@@ -240,21 +243,18 @@ def _state(settings: Settings, cache_dir: Path | None) -> tuple[batch.Pipelines,
 
 def _run_window(documents: list[Document]):
     pipelines, cache = _worker.pipelines, _worker.cache
-    before = _snapshot(cache)
+    stats = cache.stats if cache else None
+    before = copy(stats)
     results = batch.work(documents, pipelines, pipelines.settings, cache, _worker.store)
     # packed: the records cross to the parent as tuples, cheaper to pickle than dataclasses
-    return [(r.document, pack(r)) for r in results], _since(cache, before), pipelines.models()
+    return [(r.document, pack(r)) for r in results], _delta(stats, before), pipelines.models()
 
 
-def _snapshot(cache: ParseCache | None) -> CacheStats | None:
-    return CacheStats(**vars(cache.stats)) if cache else None
-
-
-def _since(cache: ParseCache | None, before: CacheStats | None) -> CacheStats | None:
-    if cache is None:
+def _delta(now, before):
+    """Return counts (CacheStats, ReuseStats) gained since `before`, a copy taken earlier; None stays None."""
+    if now is None:
         return None
-    now = cache.stats
-    return CacheStats(now.hits - before.hits, now.misses - before.misses, now.rebuilt - before.rebuilt)
+    return type(now)(**{f.name: getattr(now, f.name) - getattr(before, f.name) for f in fields(now)})
 
 
 def dask(
@@ -322,8 +322,8 @@ def _collect(future, tally: Tally) -> list[DocResult]:
 
 def _run_shard(paths: list[Path], settings: Settings, lang: str | None, cache_dir: Path | None, memo: Memo | None):
     pipelines, cache = _state(settings, cache_dir)
-    before = _snapshot(cache)
-    reused = ReuseStats(**vars(memo.stats)) if memo else None
+    counts = (cache.stats if cache else None, memo.stats if memo else None)
+    before = [copy(c) for c in counts]  # a scattered memo serves many shards: report this one's part
     documents = (
         document
         for path in paths
@@ -333,10 +333,7 @@ def _run_shard(paths: list[Path], settings: Settings, lang: str | None, cache_di
     )
     store = memo.store if memo else None
     results = list(_in_order(_lookup(documents, memo), _here(pipelines, settings, cache, store), 1))
-    if memo:
-        now = memo.stats
-        reused = ReuseStats(now.reused - reused.reused, now.rerun - reused.rerun, now.new - reused.new)
-    return results, _since(cache, before), pipelines.models(), reused
+    return results, _delta(counts[0], before[0]), pipelines.models(), _delta(counts[1], before[1])
 
 
 def _renamed(results: list[DocResult], seen: dict[str, str]) -> Iterator[DocResult]:
