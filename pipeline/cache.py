@@ -5,8 +5,8 @@ text, the model (name, version, pipes) and the spaCy version, in a two-level fan
 Entries need no index, so any number of processes or Dask workers can share one folder
 without locks, and an interrupted run keeps every entry written before it stopped.
 
-An entry is a header (magic, format, payload length, sha256 of the payload) followed by a
-spaCy DocBin. It is written to a temporary file and renamed into place, so readers never see
+An entry is a header (magic, format, payload length, sha256 of the payload) followed by the
+Doc's token table (see `_encode`). It is written to a temporary file and renamed into place, so readers never see
 half an entry; one that fails the checks anyway (truncated by a crash, edited) is deleted
 and the text is parsed again.
 """
@@ -18,18 +18,26 @@ import json
 import os
 import struct
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy
 import spacy
+from spacy.attrs import DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, NORM, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 
 from pipeline.nlp import RULE_PIPES
 
 MAGIC = b"AGPC"
-FORMAT = 1  # bump when the entry layout or the stored attributes change
+FORMAT = 2  # bump when the entry layout or the stored attributes change
 HEADER = struct.Struct(">4sHQ32s")  # magic, format, payload length, sha256 of payload
+# What a parse is, per token: attributes whose values are strings (stored as indexes into the
+# entry's own string table, ORTH first) and small integers (HEAD is relative, SPACY a flag).
+STRING_ATTRS = (ORTH, NORM, TAG, DEP, ENT_TYPE, ENT_KB_ID, ENT_ID, LEMMA, MORPH)
+NUMBER_ATTRS = (SPACY, HEAD, ENT_IOB, POS, SENT_START)
+TABLE = struct.Struct(">III")  # tokens, strings, bytes of string text
 DEFAULT_NAME = ".cache"
 
 
@@ -90,8 +98,7 @@ class ParseCache:
 
     def put(self, nlp: Language, text: str, doc: Doc) -> None:
         """Store the parse of `text` atomically; a failed write leaves no entry behind."""
-        payload = DocBin(docs=[doc], store_user_data=False).to_bytes()
-        write_entry(self.path(self.key(nlp, text)), MAGIC, FORMAT, payload)
+        write_entry(self.path(self.key(nlp, text)), MAGIC, FORMAT, _encode(doc))
 
     def _model_digest(self, nlp: Language) -> bytes:
         if id(nlp) not in self._models:
@@ -139,10 +146,55 @@ def _decode(data: bytes, nlp: Language) -> Doc | None:
     if payload is None:
         return None
     try:
-        docs = list(DocBin().from_bytes(payload).get_docs(nlp.vocab))
+        return _table_doc(zlib.decompress(payload), nlp.vocab)
     except Exception:  # a payload that passed the checksum but does not load is still only a miss
         return None
-    return docs[0] if len(docs) == 1 else None
+
+
+def _encode(doc: Doc) -> bytes:
+    """Return a Doc's token table: its distinct strings, then per token their indexes and the numbers.
+
+    Not DocBin: its Python loop over tokens and msgpack's per-call registry scan cost more
+    than the rest of storing a parse, and indexes into one string table compress better
+    than 64-bit hashes.
+    """
+    table, index = numpy.unique(doc.to_array(STRING_ATTRS), return_inverse=True)
+    strings = doc.vocab.strings
+    texts = [strings[h].encode("utf-8", "surrogatepass") if h else b"" for h in table.tolist()]
+    numbers = doc.to_array(NUMBER_ATTRS).view(numpy.int64).astype("<i4")
+    return zlib.compress(
+        b"".join((
+            TABLE.pack(len(doc), len(texts), sum(map(len, texts))),
+            numpy.array([len(t) for t in texts], dtype="<u4").tobytes(),
+            *texts,
+            index.reshape(-1).astype("<u4").tobytes(),
+            numbers.tobytes(),
+        )),
+        1,  # the fastest level: entries are small and written once per text
+    )
+
+
+def _table_doc(data: bytes, vocab) -> Doc:
+    """Return the Doc of a token table made by `_encode`; raise ValueError when it does not add up."""
+    tokens, count, size = TABLE.unpack_from(data)
+    offset = TABLE.size
+    lengths = numpy.frombuffer(data, "<u4", count, offset).tolist()
+    offset += 4 * count
+    blob = data[offset : offset + size]
+    offset += size
+    index = numpy.frombuffer(data, "<u4", tokens * len(STRING_ATTRS), offset).reshape(tokens, len(STRING_ATTRS))
+    offset += index.nbytes
+    numbers = numpy.frombuffer(data, "<i4", tokens * len(NUMBER_ATTRS), offset).reshape(tokens, len(NUMBER_ATTRS))
+    if offset + numbers.nbytes != len(data) or sum(lengths) != size:
+        raise ValueError("token table size mismatch")
+    texts, start = [], 0
+    for length in lengths:
+        texts.append(blob[start : start + length].decode("utf-8", "surrogatepass"))
+        start += length
+    hashes = numpy.array([vocab.strings.add(t) if t else 0 for t in texts], dtype=numpy.uint64)
+    doc = Doc(vocab, words=[texts[i] for i in index[:, 0].tolist()], spaces=numbers[:, 0].astype(bool).tolist())
+    values = numpy.hstack((hashes[index[:, 1:]], numbers[:, 1:].astype(numpy.int64).view(numpy.uint64)))
+    return doc.from_array(STRING_ATTRS[1:] + NUMBER_ATTRS[1:], values)
 
 
 def _length(doc: Doc) -> int:

@@ -265,5 +265,7 @@ def doc_words(doc) -> list[str]:
     from spacy.attrs import LEMMA, NORM
 
     strings = doc.vocab.strings
-    forms = " ".join(strings[int(v)] for v in set(doc.to_array([LEMMA, NORM]).ravel().tolist()))
-    return sorted(set(words(doc.text + " " + forms)))
+    pieces = set(doc.text.split())
+    pieces.update(strings[v] for v in set(doc.to_array([LEMMA, NORM]).ravel().tolist()))
+    # No word spans whitespace, so folding each distinct piece once gives the same words.
+    return sorted(set(words(" ".join(pieces))))

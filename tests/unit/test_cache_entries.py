@@ -9,7 +9,7 @@ import spacy
 from spacy.tokens import Doc, Span
 
 from pipeline.batch import parse
-from pipeline.cache import HEADER, ParseCache
+from pipeline.cache import FORMAT, HEADER, ParseCache
 
 WORDS = ["Blinken", "met", "López", "Obrador", "in", "Mexico", "City", "."]
 HEADS = [1, 1, 3, 1, 1, 6, 4, 1]
@@ -27,13 +27,16 @@ def parsed(nlp) -> Doc:
     doc.ents = [Span(doc, 0, 1, "PERSON"), Span(doc, 2, 4, "PERSON"), Span(doc, 5, 7, "GPE")]
     for token in doc:
         token.lemma_ = token.text.lower()
+        token.pos_ = "PROPN" if token.tag_ == "NNP" else "X"
+    doc[2].set_morph("Gender=Masc|Number=Sing")
+    doc[2].norm_ = "lopez"
     return doc
 
 
 def annotations(doc: Doc) -> list[tuple]:
     ents = [(e.start, e.end, e.label_) for e in doc.ents]
     sents = [(s.start, s.end) for s in doc.sents]
-    tokens = [(t.text, t.whitespace_, t.tag_, t.lemma_, t.dep_, t.head.i, t.ent_iob_) for t in doc]
+    tokens = [(t.text, t.whitespace_, t.tag_, t.pos_, str(t.morph), t.lemma_, t.norm_, t.dep_, t.head.i, t.ent_iob_) for t in doc]
     return [tokens, ents, sents]
 
 
@@ -50,6 +53,13 @@ def test_cache_hit_returns_same_annotations(nlp, tmp_path):
     assert again is not None and again.text == doc.text
     assert annotations(again) == annotations(doc)
     assert (cache.stats.hits, cache.stats.misses, cache.stats.rebuilt) == (1, 1, 0)
+
+
+def test_cache_round_trips_an_empty_doc(nlp, tmp_path):
+    cache = ParseCache(tmp_path)
+    cache.put(nlp, "", nlp(""))
+    again = cache.get(nlp, "")
+    assert again is not None and len(again) == 0 and cache.stats.hits == 1
 
 
 def test_cache_leaves_no_temporary_files(nlp, tmp_path):
@@ -108,8 +118,8 @@ def empty(data: bytes) -> bytes:
 def garbage_with_valid_header(data: bytes) -> bytes:
     import hashlib
 
-    payload = b"not a DocBin"
-    return HEADER.pack(b"AGPC", 1, len(payload), hashlib.sha256(payload).digest()) + payload
+    payload = b"not a token table"
+    return HEADER.pack(b"AGPC", FORMAT, len(payload), hashlib.sha256(payload).digest()) + payload
 
 
 @pytest.mark.parametrize("damage", [truncate, flip, bad_magic, header_only, empty, garbage_with_valid_header])
