@@ -50,7 +50,8 @@ def make_corpus(folder: Path, count: int, words: int, seed: int = 0) -> int:
 
 
 def probe_bare(source: str, n_process: int, batch_size: int) -> dict:
-    """Time bare spaCy (nlp.pipe, no rule layer) over the texts under `source`; models load first."""
+    """Time bare spaCy (nlp.pipe of the models as spaCy loads them, no rule layer) over the texts
+    under `source`; models load first."""
     from pipeline import nlp as nlp_mod
 
     settings = load_settings()
@@ -58,7 +59,7 @@ def probe_bare(source: str, n_process: int, batch_size: int) -> dict:
     for document in corpus.iter_documents(source):
         if document.status == "ok":
             texts.setdefault(document.lang, []).append(document.text)
-    models = {lang: nlp_mod.load_model(lang, settings) for lang in texts}
+    models = {lang: nlp_mod.load_spacy(settings.model_ref(lang)) for lang in texts}
     started = time.perf_counter()
     for lang, items in texts.items():
         for _ in models[lang].pipe(items, batch_size=batch_size, n_process=n_process):
@@ -152,13 +153,16 @@ def machine() -> dict:
 
 
 def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, large: int = 20000,
-              memory_words: int = 40, workers: int = 2, settings: Settings | None = None,
+              memory_words: int = 40, workers: int = 2, repeats: int = 3, settings: Settings | None = None,
               log=print) -> dict:
     """Run every measurement, print the figures, write `<out>/bench.json` and return them.
 
-    Throughput: `docs` documents of about `words` words, bare spaCy (n_process=`workers`)
-    against extract with `workers` workers (no cache, then cached) and with one worker.
-    Memory: peak RSS of extract over `small` and `large` documents of about `memory_words`.
+    Throughput: `docs` documents of about `words` words. Bare spaCy (n_process=`workers`),
+    extract with `workers` workers and an empty cache, and extract with one worker run one
+    after the other, `repeats` times; each ratio is the median of the ratios within a round,
+    so a machine whose speed drifts between rounds does not skew it. Then the rule edits,
+    each against the last first run's cache. Memory: peak RSS of extract over `small` and
+    `large` documents of about `memory_words`.
     """
     settings = settings or load_settings()
     out.mkdir(parents=True, exist_ok=True)
@@ -167,40 +171,51 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
         text_dir = work / "corpus"
         total = make_corpus(text_dir, docs, words)
         log(f"corpus: {docs} documents, {total} words in {text_dir}")
-        figures: dict = {"machine": machine(), "corpus": {"documents": docs, "words": total}}
-        steps = [
-            ("bare_spacy", "bare", str(text_dir), workers, settings.run.batch_size),
-            ("first_run", "extract", str(text_dir), str(work / "out"), workers, True),
-            *(
-                (edit, "extract", str(text_dir), str(work / "out"), workers, True,
-                 str(_edited_rules(settings, work / f"configs-{edit}", edit)))
-                for edit in EDITS
-            ),
-            # the same run on one worker, its own empty cache: only the number of workers differs
-            ("one_worker", "extract", str(text_dir), str(work / "out1"), 1, True),
-        ]
-        for name, kind, *args in steps:
+        figures: dict = {"machine": machine(), "corpus": {"documents": docs, "words": total}, "rounds": []}
+
+        def measure(name: str, kind: str, *args) -> dict:
             result = _measure(kind, *args)
             result["words_per_second"] = round(total / result["seconds"], 1)
-            figures[name] = result
             reuse = result.get("run", {}).get("reuse", {})
             log(f"{name:<14} {result['seconds']:8.1f} s {result['words_per_second']:8.0f} words/s  "
                 f"{result['cpu_seconds']:7.1f} CPU s  peak RSS {result['rss_main_mib']:.0f} MiB main, "
                 f"{result['rss_worker_mib']:.0f} MiB worker"
                 + (f"  results reused {reuse['reused']}, re-run {reuse['rerun']}" if reuse else ""))
-        wps = {name: figures[name]["words_per_second"] for name, *_ in steps}
+            return result
+
+        rounds = figures["rounds"]
+        for _ in range(repeats):
+            for folder in (work / "out", work / "out1"):
+                shutil.rmtree(folder, ignore_errors=True)  # every first run starts from an empty cache
+            rounds.append({
+                "bare_spacy": measure("bare_spacy", "bare", str(text_dir), workers, settings.run.batch_size),
+                "first_run": measure("first_run", "extract", str(text_dir), str(work / "out"), workers, True),
+                # the same run on one worker, its own empty cache: only the number of workers differs
+                "one_worker": measure("one_worker", "extract", str(text_dir), str(work / "out1"), 1, True),
+            })
+        for name in ("bare_spacy", "first_run", "one_worker"):
+            figures[name] = _median([r[name] for r in rounds], key=lambda r: r["seconds"])
+        for edit in EDITS:
+            figures[edit] = measure(edit, "extract", str(text_dir), str(work / "out"), workers, True,
+                                    str(_edited_rules(settings, work / f"configs-{edit}", edit)))
+        wps = {name: figures[name]["words_per_second"] for name in ("first_run", *EDITS)}
+        cpu = {name: figures[name]["cpu_seconds"] for name in ("first_run", *EDITS)}
         figures["ratios"] = {
-            "first_run_vs_bare_spacy": round(wps["first_run"] / wps["bare_spacy"], 3),
+            "first_run_vs_bare_spacy": _median([r["first_run"]["words_per_second"] / r["bare_spacy"]["words_per_second"] for r in rounds]),
             **{f"{edit}_vs_first_run": round(wps[edit] / wps["first_run"], 2) for edit in EDITS},
-            f"{workers}_workers_vs_one": round(wps["first_run"] / wps["one_worker"], 3),
+            f"{workers}_workers_vs_one": _median([r["first_run"]["words_per_second"] / r["one_worker"]["words_per_second"] for r in rounds]),
         }
-        # CPU seconds do not depend on what else the machine runs: work per word, whoever waits.
-        cpu = {name: figures[name]["cpu_seconds"] for name, *_ in steps}
+        # CPU seconds depend less on what else the machine runs: work per word, whoever waits.
         figures["cpu_ratios"] = {
-            "bare_spacy_vs_first_run": round(cpu["bare_spacy"] / cpu["first_run"], 3),
+            "bare_spacy_vs_first_run": _median([r["bare_spacy"]["cpu_seconds"] / r["first_run"]["cpu_seconds"] for r in rounds]),
             **{f"first_run_vs_{edit}": round(cpu["first_run"] / cpu[edit], 2) for edit in EDITS},
-            "one_worker_vs_workers": round(cpu["one_worker"] / cpu["first_run"], 3),
+            "one_worker_vs_workers": _median([r["one_worker"]["cpu_seconds"] / r["first_run"]["cpu_seconds"] for r in rounds]),
         }
+        figures["round_ratios"] = [
+            {"first_run_vs_bare_spacy": round(r["first_run"]["words_per_second"] / r["bare_spacy"]["words_per_second"], 3),
+             f"{workers}_workers_vs_one": round(r["first_run"]["words_per_second"] / r["one_worker"]["words_per_second"], 3)}
+            for r in rounds
+        ]
         figures["memory"] = {}
         for count in (small, large):
             folder = work / f"memory{count}"
@@ -211,6 +226,8 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
                 f"{result['rss_worker_mib']:.0f} MiB worker")
         peaks = [max(figures["memory"][str(c)]["rss_main_mib"], figures["memory"][str(c)]["rss_worker_mib"]) for c in (small, large)]
         figures["ratios"]["peak_rss_large_vs_small"] = round(peaks[1] / peaks[0], 3)
+        for index, ratios in enumerate(figures["round_ratios"], 1):
+            log(f"round {index}: " + ", ".join(f"{k} {v}" for k, v in ratios.items()))
         for key, value in (*figures["ratios"].items(), *(("cpu " + k, v) for k, v in figures["cpu_ratios"].items())):
             log(f"{key:<28} {value}")
         (out / "bench.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
@@ -218,3 +235,9 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
         return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _median(items: list, key=None):
+    """Return the middle item of `items` (the lower middle of an even count), rounded when a number."""
+    middle = sorted(items, key=key)[(len(items) - 1) // 2]
+    return round(middle, 3) if isinstance(middle, float) else middle

