@@ -77,6 +77,62 @@ def probe_extract(source: str, out: str, workers: int, cache: bool, config: str 
     return {"seconds": time.perf_counter() - started, "run": report.summary["run"], "documents": report.summary["documents"]}
 
 
+def probe_stages(source: str, count: int, batch_size: int) -> dict:
+    """Return CPU milliseconds per document of each step of the per-document work, in one process.
+
+    Over the first `count` documents under `source`: language detection, each statistical pipe
+    of each language's model, spaCy's attribute-ruler matching against the indexed one, storing
+    a parse as a token table against a spaCy DocBin, the rule layer, and the words kept for rule
+    edits. Model loading is timed per language.
+    """
+    from collections import defaultdict
+
+    from spacy.tokens import DocBin
+
+    from pipeline import nlp as nlp_mod
+    from pipeline import rulediff
+    from pipeline.cache import encode
+
+    settings = load_settings()
+    documents = [d for d in corpus.iter_documents(source, detect=False) if d.status == "ok"][:count]
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(name: str, work, *args):
+        started = time.process_time()
+        result = work(*args)
+        spent[name] += time.process_time() - started
+        return result
+
+    timed("load language detector", corpus.detect_language, "a first text loads the detector", settings.run.languages)
+    for document in documents:
+        timed("detect language", corpus.detect, document, settings.run.languages)
+    counts = {"all": len(documents)}
+    for lang in sorted({d.lang for d in documents}):
+        texts = [d.text for d in documents if d.lang == lang]
+        counts[lang] = len(texts)
+        nlp = timed(f"{lang} load pipeline", nlp_mod.load_pipeline, lang, settings)
+        plain = nlp_mod.load_spacy(settings.model_ref(lang)).get_pipe("attribute_ruler")
+        docs = [timed(f"{lang} tokenizer", nlp.make_doc, text) for text in texts]
+        for name, pipe in nlp.pipeline:
+            if name in nlp_mod.RULE_PIPES:
+                continue
+            if name == "attribute_ruler":
+                for doc in docs:
+                    timed(f"{lang} attribute_ruler matching, spaCy's", plain.match, doc)
+                    timed(f"{lang} attribute_ruler matching, indexed", pipe.match, doc)
+            docs = timed(f"{lang} {name}", lambda: list(pipe.pipe(docs, batch_size=batch_size)) if hasattr(pipe, "pipe") else [pipe(d) for d in docs])
+        for doc in docs:
+            timed(f"{lang} store parse, token table", encode, doc)
+            timed(f"{lang} store parse, DocBin", lambda: DocBin(docs=[doc], store_user_data=False).to_bytes())
+            timed(f"{lang} rule layer", nlp_mod.run_rule_layer, nlp, doc)
+            timed(f"{lang} words for rule edits", rulediff.doc_words, doc)
+    per_doc = {}
+    for name, seconds in spent.items():
+        lang = name.split(" ", 1)[0]
+        per_doc[name] = round(seconds * 1000 if "load" in name else seconds * 1000 / counts.get(lang, counts["all"]), 3)
+    return {"documents": counts, "ms_per_document": per_doc}
+
+
 # Rule edits a researcher makes, each measured by the run that follows it: (file, text, what
 # replaces it). Results are reused for every document the edit cannot change.
 EDITS = {
@@ -111,7 +167,7 @@ def _edited_rules(settings: Settings, folder: Path, edit: str) -> Path:
     return folder
 
 
-PROBES = {"bare": probe_bare, "extract": probe_extract}
+PROBES = {"bare": probe_bare, "extract": probe_extract, "stages": probe_stages}
 
 
 def _measure(kind: str, *args) -> dict:
@@ -153,7 +209,8 @@ def machine() -> dict:
 
 
 def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, large: int = 20000,
-              memory_words: int = 40, workers: int = 2, repeats: int = 3, settings: Settings | None = None,
+              memory_words: int = 40, workers: int = 2, repeats: int = 3, stage_docs: int = 300,
+              settings: Settings | None = None,
               log=print) -> dict:
     """Run every measurement, print the figures, write `<out>/bench.json` and return them.
 
@@ -161,7 +218,8 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
     extract with `workers` workers and an empty cache, and extract with one worker run one
     after the other, `repeats` times; each ratio is the median of the ratios within a round,
     so a machine whose speed drifts between rounds does not skew it. Then the rule edits,
-    each against the last first run's cache. Memory: peak RSS of extract over `small` and
+    each against the last first run's cache. Stages: CPU per document of each step over
+    `stage_docs` documents in one process. Memory: peak RSS of extract over `small` and
     `large` documents of about `memory_words`.
     """
     settings = settings or load_settings()
@@ -216,6 +274,9 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
              f"{workers}_workers_vs_one": round(r["first_run"]["words_per_second"] / r["one_worker"]["words_per_second"], 3)}
             for r in rounds
         ]
+        figures["stages"] = _measure("stages", str(text_dir), stage_docs, settings.run.batch_size)
+        for name, value in figures["stages"]["ms_per_document"].items():
+            log(f"stage {name:<44} {value:8.3f} ms{'' if 'load' in name else ' per document'}")
         figures["memory"] = {}
         for count in (small, large):
             folder = work / f"memory{count}"

@@ -6,9 +6,9 @@ Entries need no index, so any number of processes or Dask workers can share one 
 without locks, and an interrupted run keeps every entry written before it stopped.
 
 An entry is a header (magic, format, payload length, sha256 of the payload) followed by the
-Doc's token table (see `_encode`). It is written to a temporary file and renamed into place, so readers never see
-half an entry; one that fails the checks anyway (truncated by a crash, edited) is deleted
-and the text is parsed again.
+Doc's token table (see `encode`). It is written to a temporary file and renamed into place,
+so readers never see half an entry; one that fails the checks anyway (truncated by a crash,
+edited) is deleted and the text is parsed again.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class ParseCache:
 
     def put(self, nlp: Language, text: str, doc: Doc) -> None:
         """Store the parse of `text` atomically; a failed write leaves no entry behind."""
-        write_entry(self.path(self.key(nlp, text)), MAGIC, FORMAT, _encode(doc))
+        write_entry(self.path(self.key(nlp, text)), MAGIC, FORMAT, encode(doc))
 
     def _model_digest(self, nlp: Language) -> bytes:
         if id(nlp) not in self._models:
@@ -151,7 +151,7 @@ def _decode(data: bytes, nlp: Language) -> Doc | None:
         return None
 
 
-def _encode(doc: Doc) -> bytes:
+def encode(doc: Doc) -> bytes:
     """Return a Doc's token table: its distinct strings, then per token their indexes and the numbers.
 
     Not DocBin: its Python loop over tokens and msgpack's per-call registry scan cost more
@@ -175,7 +175,7 @@ def _encode(doc: Doc) -> bytes:
 
 
 def _table_doc(data: bytes, vocab) -> Doc:
-    """Return the Doc of a token table made by `_encode`; raise ValueError when it does not add up."""
+    """Return the Doc of a token table made by `encode`; raise ValueError when it does not add up."""
     tokens, count, size = TABLE.unpack_from(data)
     offset = TABLE.size
     lengths = numpy.frombuffer(data, "<u4", count, offset).tolist()
