@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.nlp import RULE_PIPES
+from pipeline.records import Counts
 
 MAGIC = b"AGPC"
 FORMAT = 2  # bump when the entry layout or the stored attributes change
@@ -47,18 +48,12 @@ def default_folder(out_dir: Path) -> Path:
 
 
 @dataclass
-class CacheStats:
+class CacheStats(Counts):
     """What the cache did during a run: texts found, parsed and stored, bad entries rebuilt."""
 
     hits: int = 0
     misses: int = 0
     rebuilt: int = 0
-
-    def add(self, other: "CacheStats") -> None:
-        """Add another process's counts into this one."""
-        self.hits += other.hits
-        self.misses += other.misses
-        self.rebuilt += other.rebuilt
 
 
 class ParseCache:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from copy import copy
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -251,10 +251,8 @@ def _run_window(documents: list[Document]):
 
 
 def _delta(now, before):
-    """Return counts (CacheStats, ReuseStats) gained since `before`, a copy taken earlier; None stays None."""
-    if now is None:
-        return None
-    return type(now)(**{f.name: getattr(now, f.name) - getattr(before, f.name) for f in fields(now)})
+    """Return the counts gained since `before` (see Counts.since); None stays None."""
+    return None if now is None else now.since(before)
 
 
 def dask(

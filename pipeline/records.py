@@ -15,6 +15,20 @@ MEETING_KINDS = ("meeting", "visit", "call", "summit")
 
 
 @dataclass
+class Counts:
+    """Counters that add up across processes (CacheStats, ReuseStats); subclasses declare int fields."""
+
+    def add(self, other: "Counts") -> None:
+        """Add another process's counts into this one."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def since(self, before: "Counts") -> "Counts":
+        """Return the counts gained since `before`, a copy of these taken earlier."""
+        return type(self)(**{f.name: getattr(self, f.name) - getattr(before, f.name) for f in fields(self)})
+
+
+@dataclass
 class Document:
     """One input article. `status` is ok, skipped or error; `reason` says why when not ok."""
 

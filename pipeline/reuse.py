@@ -27,7 +27,7 @@ import spacy
 from pipeline import rulediff
 from pipeline.cache import entry_payload, write_entry
 from pipeline.config import PROJECT_ROOT, Settings
-from pipeline.records import DocResult, Document, pack, unpack
+from pipeline.records import Counts, DocResult, Document, pack, unpack
 from pipeline.ruleset import RuleSet, rule_files
 
 MAGIC = b"AGRR"
@@ -37,18 +37,12 @@ PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass
-class ReuseStats:
+class ReuseStats(Counts):
     """Documents whose results were reused, re-run after a rule edit, or computed afresh."""
 
     reused: int = 0
     rerun: int = 0
     new: int = 0
-
-    def add(self, other: "ReuseStats") -> None:
-        """Add another process's counts into this one."""
-        self.reused += other.reused
-        self.rerun += other.rerun
-        self.new += other.new
 
 
 @dataclass
