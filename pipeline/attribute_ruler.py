@@ -77,14 +77,14 @@ class _Index:
                 table = self.groups[tuple(a for a, _ in choices)]
                 for key in product(*(values for _, values in choices)):
                     table[key].append((number, excluded, tokens[1:]))
-        self.slots = {attr: i for i, attr in enumerate(self.columns)}
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int, int]]:
         """Return the matches of every pattern in `doc`, sorted by pattern number then position."""
         found = []
-        if self.columns and len(doc):
-            values = doc.to_array(self.columns).reshape(len(doc), -1).T.tolist()
-            columns = {attr: values[slot] for attr, slot in self.slots.items()}
+        if self.groups and len(doc):
+            # rules of {} alone test no attribute: they match every token, with no column read
+            values = doc.to_array(self.columns).reshape(len(doc), -1).T.tolist() if self.columns else []
+            columns = dict(zip(self.columns, values))
             for attrs, table in self.groups.items():
                 keys = zip(*(columns[a] for a in attrs)) if attrs else ((),) * len(doc)
                 for start, key in enumerate(keys):

@@ -67,6 +67,15 @@ def test_attribute_ruler_index_sets_the_same_attributes():
     assert annotations(indexed(sample(vocab))) == annotations(plain(sample(vocab)))
 
 
+def test_attribute_ruler_index_matches_rules_that_test_nothing():
+    vocab = spacy.blank("en").vocab
+    plain, indexed = AttributeRuler(vocab), IndexedAttributeRuler(vocab)
+    for ruler in (plain, indexed):
+        ruler.add([[{}]], {"POS": "X"})
+    assert indexed.match(sample(vocab)) == plain.match(sample(vocab))
+    assert len(plain.match(sample(vocab))) == len(WORDS)
+
+
 def test_attribute_ruler_index_follows_added_patterns():
     vocab = spacy.blank("en").vocab
     plain, indexed = rulers(vocab)
