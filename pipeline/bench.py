@@ -87,6 +87,7 @@ def probe_stages(source: str, count: int, batch_size: int) -> dict:
     """
     from collections import defaultdict
 
+    from spacy.pipeline import AttributeRuler
     from spacy.tokens import DocBin
 
     from pipeline import nlp as nlp_mod
@@ -111,12 +112,13 @@ def probe_stages(source: str, count: int, batch_size: int) -> dict:
         texts = [d.text for d in documents if d.lang == lang]
         counts[lang] = len(texts)
         nlp = timed(f"{lang} load pipeline", nlp_mod.load_pipeline, lang, settings)
-        plain = nlp_mod.load_spacy(settings.model_ref(lang)).get_pipe("attribute_ruler")
         docs = [timed(f"{lang} tokenizer", nlp.make_doc, text) for text in texts]
         for name, pipe in nlp.pipeline:
             if name in nlp_mod.RULE_PIPES:
                 continue
             if name == "attribute_ruler":
+                plain = AttributeRuler(nlp.vocab)  # spaCy's own, with the same rules
+                plain.add_patterns(pipe.patterns)
                 for doc in docs:
                     timed(f"{lang} attribute_ruler matching, spaCy's", plain.match, doc)
                     timed(f"{lang} attribute_ruler matching, indexed", pipe.match, doc)
