@@ -504,9 +504,9 @@ def _lang_sample(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from pipeline.langid import load_identifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return load_identifier()
 
 
 def unique_id(doc: Document, seen: dict[str, str]) -> None:
