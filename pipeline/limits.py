@@ -8,10 +8,12 @@ what it dropped in doc._.warnings, which the batch copies into documents.jsonl.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Collection
+from typing import Any, Callable, Collection, Iterable
 
-from spacy.attrs import FLAG19, LOWER
+import numpy
+from spacy.attrs import FLAG19, LEMMA, LOWER, NORM, ORTH
 from spacy.matcher import Matcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -80,16 +82,81 @@ def word_flag(vocab: Vocab, attr: str, op: str, value: Any) -> int | None:
     return free
 
 
-def token_matcher(vocab: Vocab, patterns: dict[str, list[dict[str, Any]]]) -> Matcher:
-    """Return a Matcher of {rule id: token pattern} whose set and regex tests on ORTH, TEXT or
+class TokenMatcher:
+    """A spaCy Matcher of {rule id: token pattern} (see `token_matcher`) that knows the words
+    its matches need (see `anchors`), so `matches` skips text where none of them occurs."""
+
+    def __init__(self, vocab: Vocab, patterns: dict[str, list[dict[str, Any]]]):
+        self.matcher = Matcher(vocab, validate=False)
+        for rule_id, pattern in patterns.items():
+            self.matcher.add(rule_id, [[_with_word_flags(token, vocab) for token in pattern]])
+        found = anchors(patterns.values())
+        self.anchors = None if found is None else {
+            attr: numpy.array(sorted(values), dtype=numpy.uint64) for attr, values in found.items()
+        }
+
+    def __call__(self, doclike) -> list[tuple[int, int, int]]:
+        """Return the Matcher's (key, start, end) matches in `doclike`."""
+        return self.matcher(doclike)
+
+    def hits(self, doc: Doc) -> numpy.ndarray | None:
+        """Return which tokens of `doc` hold a word some match needs; None when every token may."""
+        if self.anchors is None:
+            return None
+        columns = doc.to_array(list(self.anchors)).reshape(len(doc), len(self.anchors))
+        found = numpy.zeros(len(doc), dtype=bool)
+        for column, values in zip(columns.T, self.anchors.values()):
+            found |= numpy.isin(column, values)
+        return found
+
+
+def token_matcher(vocab: Vocab, patterns: dict[str, list[dict[str, Any]]]) -> TokenMatcher:
+    """Return a TokenMatcher of {rule id: token pattern} whose set and regex tests on ORTH, TEXT or
     LOWER read lexeme flags (see WordTest); it finds exactly what the patterns say.
 
     The loaders have checked the patterns with spaCy; the flags are outside its pattern schema.
     """
-    matcher = Matcher(vocab, validate=False)
-    for rule_id, pattern in patterns.items():
-        matcher.add(rule_id, [[_with_word_flags(token, vocab) for token in pattern]])
-    return matcher
+    return TokenMatcher(vocab, patterns)
+
+
+_ANCHOR_ATTRS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}
+_REQUIRED_COUNT = re.compile(r"^\{(\d+)(,\d*)?\}$")
+
+
+def anchors(patterns: Iterable[list[dict[str, Any]]]) -> dict[int, set[int]] | None:
+    """Return {attribute id: string hashes} such that every match of a pattern has a token with
+    one of them: per pattern, the literal values (ORTH, TEXT, LOWER, LEMMA or NORM equal to a
+    string, or IN a list) of a token the pattern cannot skip. None when a pattern has no such
+    token (it may match anywhere)."""
+    found: dict[int, set[int]] = {}
+    for pattern in patterns:
+        options = [option for token in pattern if _required(token) for option in _literals(token)]
+        if not options:
+            return None
+        attr, values = min(options, key=lambda option: len(option[1]))
+        found.setdefault(attr, set()).update(get_string_id(value) for value in values)
+    return found
+
+
+def _required(token: dict[str, Any]) -> bool:
+    op = str(token.get("OP", token.get("op", "")))
+    count = _REQUIRED_COUNT.match(op)
+    return op in ("", "1", "+") or (count is not None and int(count.group(1)) >= 1)
+
+
+def _literals(token: dict[str, Any]) -> list[tuple[int, list[str]]]:
+    options = []
+    for key, value in token.items():
+        attr = _ANCHOR_ATTRS.get(str(key).upper())
+        if attr is None:
+            continue
+        if isinstance(value, str):
+            options.append((attr, [value]))
+        elif isinstance(value, dict):
+            within = {str(op).upper(): test for op, test in value.items()}.get("IN")
+            if isinstance(within, (list, tuple)) and all(isinstance(v, str) for v in within):
+                options.append((attr, list(within)))
+    return options
 
 
 def _with_word_flags(token: dict[str, Any], vocab: Vocab) -> dict[Any, Any]:
@@ -140,8 +207,11 @@ def matches(
             chunks[-1] = (chunks[-1][0], sent.end)
         else:
             chunks.append((sent.start, sent.end))
+    hits = matcher.hits(doc) if isinstance(matcher, TokenMatcher) else None
     found: set[tuple[int, int, int]] = set()
     for start, end in chunks:
+        if hits is not None and not hits[start:end].any():
+            continue  # no word that a match needs: the Matcher would find nothing
         found.update(
             (key, start + a, start + b)
             for key, a, b in matcher(doc[start:end])

@@ -112,3 +112,47 @@ def test_limits_matches_only_in_given_sentences():
     matcher, names = matcher_for(doc, [{"IS_ALPHA": True}])
     found = limits.matches(matcher, doc, names, Limits(), only={10, 30})
     assert sorted(start for _, start, _ in found) == [*range(10, 20), *range(30, 40)]
+
+
+@pytest.mark.parametrize(
+    "patterns, expected",
+    [
+        ([[{"LOWER": "so"}, {"LOWER": "called"}]], {"LOWER": {"so"}}),
+        ([[{"LEMMA": {"IN": ["meet", "greet"]}}, {"LOWER": "with"}]], {"LOWER": {"with"}}),
+        ([[{"TEXT": "Mr", "OP": "?"}, {"ORTH": {"IN": ["Blinken", "Biden"]}, "OP": "+"}]], {"ORTH": {"Blinken", "Biden"}}),
+        ([[{"NORM": "x", "OP": "{2}"}], [{"LEMMA": "call"}]], {"NORM": {"x"}, "LEMMA": {"call"}}),
+        ([[{"LOWER": {"IN": ["a"], "NOT_IN": ["b"]}}]], {"LOWER": {"a"}}),
+        ([[{"LOWER": "so", "OP": "?"}, {"POS": "VERB"}]], None),  # the only literal token may be skipped
+        ([[{"LOWER": "so", "OP": "{0,2}"}, {"LOWER": "called", "OP": "!"}, {"IS_DIGIT": True}]], None),
+        ([[{"TEXT": {"REGEX": "^19"}}]], None),
+        ([[{"LOWER": "so"}], [{"_": {"part": "ROLE"}}]], None),  # one pattern without anchors: run everywhere
+    ],
+)
+def test_limits_anchors_are_words_every_match_needs(patterns, expected):
+    found = limits.anchors(patterns)
+    if expected is None:
+        assert found is None
+    else:
+        attrs = {"LOWER": limits.LOWER, "ORTH": limits.ORTH, "LEMMA": limits.LEMMA, "NORM": limits.NORM}
+        assert found == {attrs[a]: {get_string_id(v) for v in values} for a, values in expected.items()}
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        [{"LOWER": "so"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "called"}],
+        [{"LOWER": {"IN": ["phone", "video"]}}, {"LOWER": {"IN": ["call", "chat"]}}],
+        [{"IS_TITLE": True, "OP": "+"}],  # no anchor: every sentence is searched
+    ],
+)
+def test_limits_matches_skip_sentences_without_anchors_and_find_the_same(pattern):
+    nlp = spacy.blank("en")
+    doc = nlp("They held a so-called summit . A phone call followed . Nothing here at all . Then a Video Chat so called .")
+    for token in doc:
+        token.is_sent_start = token.i == 0 or doc[token.i - 1].text == "."
+    plain = Matcher(nlp.vocab)
+    plain.add("rule.any", [pattern])
+    names = {get_string_id("rule.any"): "rule.any"}
+    expected = limits.matches(plain, doc, names, Limits())
+    assert expected
+    assert limits.matches(limits.token_matcher(nlp.vocab, {"rule.any": pattern}), doc, names, Limits()) == expected
