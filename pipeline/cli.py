@@ -157,7 +157,7 @@ def bench(
     small: int = typer.Option(1000, "--small", min=10, help="Documents in the smaller memory corpus."),
     large: int = typer.Option(20000, "--large", min=10, help="Documents in the larger memory corpus."),
     workers: int = typer.Option(2, "--workers", "-w", min=2, help="Workers (and bare spaCy processes) compared with one."),
-    repeats: int = typer.Option(3, "--repeats", min=1, help="Rounds of bare spaCy, first run and one worker; ratios are medians."),
+    repeats: int = typer.Option(3, "--repeats", min=1, help="Rounds of bare spaCy, first run and one worker; ratios: medians, and of the fastest runs."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
