@@ -119,44 +119,49 @@ def token_matcher(vocab: Vocab, patterns: dict[str, list[dict[str, Any]]]) -> To
     return TokenMatcher(vocab, patterns)
 
 
-_ANCHOR_ATTRS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}
-_REQUIRED_COUNT = re.compile(r"^\{(\d+)(,\d*)?\}$")
+_ANCHOR_IDS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}
+LITERAL_ATTRS = tuple(_ANCHOR_IDS)
 
 
 def anchors(patterns: Iterable[list[dict[str, Any]]]) -> dict[int, set[int]] | None:
     """Return {attribute id: string hashes} such that every match of a pattern has a token with
-    one of them: per pattern, the literal values (ORTH, TEXT, LOWER, LEMMA or NORM equal to a
-    string, or IN a list) of a token the pattern cannot skip. None when a pattern has no such
-    token (it may match anywhere)."""
+    one of them: per pattern, the values of one of its `required_literals`. None when a pattern
+    has none (it may match anywhere)."""
     found: dict[int, set[int]] = {}
     for pattern in patterns:
-        options = [option for token in pattern if _required(token) for option in _literals(token)]
+        options = required_literals(pattern)
         if not options:
             return None
         attr, values = min(options, key=lambda option: len(option[1]))
-        found.setdefault(attr, set()).update(get_string_id(value) for value in values)
+        found.setdefault(_ANCHOR_IDS[attr], set()).update(get_string_id(value) for value in values)
     return found
 
 
-def _required(token: dict[str, Any]) -> bool:
-    op = str(token.get("OP", token.get("op", "")))
-    count = _REQUIRED_COUNT.match(op)
-    return op in ("", "1", "+") or (count is not None and int(count.group(1)) >= 1)
-
-
-def _literals(token: dict[str, Any]) -> list[tuple[int, list[str]]]:
-    options = []
-    for key, value in token.items():
-        attr = _ANCHOR_ATTRS.get(str(key).upper())
-        if attr is None:
+def required_literals(pattern: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """Return the literal tests of the tokens that every match of a token pattern includes, as
+    (attribute, values): ORTH, TEXT, LOWER, NORM or LEMMA equal to a string or IN a list of
+    strings. Every match has, for each test, a token whose attribute is one of the values."""
+    found = []
+    for token in pattern:
+        if not isinstance(token, dict) or skippable(token.get("OP")):
             continue
-        if isinstance(value, str):
-            options.append((attr, [value]))
-        elif isinstance(value, dict):
-            within = {str(op).upper(): test for op, test in value.items()}.get("IN")
-            if isinstance(within, (list, tuple)) and all(isinstance(v, str) for v in within):
-                options.append((attr, list(within)))
-    return options
+        for key, value in token.items():
+            attr = str(key).upper()
+            values = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
+            if attr in LITERAL_ATTRS and isinstance(values, list) and all(isinstance(v, str) for v in values):
+                found.append((attr, values))
+    return found
+
+
+def skippable(op: Any) -> bool:
+    """Return whether a token with this OP may be absent from a match: "?", "*", "!" (matches
+    without it), "{0,n}" or "{,n}"."""
+    if not op:
+        return False
+    if op in ("?", "*", "!"):
+        return True
+    low = re.match(r"\{\s*(\d*)", str(op))
+    return bool(low) and low.group(1) in ("", "0")
 
 
 def _with_word_flags(token: dict[str, Any], vocab: Vocab) -> dict[Any, Any]:

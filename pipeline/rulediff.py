@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.limits import required_literals
 from pipeline.text import strip_accents
 
 try:  # the C loader is ~10x faster; the pure-Python one reads the same YAML
@@ -36,10 +37,6 @@ FORMAT = 1  # bump when records or conditions are derived differently
 _WORD = re.compile(r"\w+")
 # YAML keys whose values the rule layer never looks for in the text: ids, codes, examples.
 NON_TEXT_KEYS = frozenset({"id", "lang", "pos", "kind", "kind_with_place", "object", "examples"})
-# Token attributes whose literal values a match needs in the text (LEMMA and NORM included:
-# the document's words are gathered from its lemmas and norms too).
-LITERAL_ATTRS = ("ORTH", "TEXT", "LOWER", "NORM", "LEMMA")
-OPTIONAL_OPS = frozenset({"?", "*", "!"})
 
 # A condition is None (every document) or a list of requirements that must all hold; a
 # requirement is a list of alternatives, one of which must be present; an alternative is
@@ -134,26 +131,12 @@ def _pattern_condition(pattern) -> Condition:
     if not isinstance(pattern, list):
         return None
     requirements = []
-    for token in pattern:
-        if not isinstance(token, dict) or _optional(token.get("OP")):
-            continue
-        for attr in LITERAL_ATTRS:
-            value = token.get(attr)
-            values = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
-            if isinstance(values, list) and all(isinstance(v, str) for v in values):
-                alternatives = [_alternative(v) for v in values]
-                if all(alternatives):  # punctuation needs no word: no requirement
-                    requirements.append(alternatives)
+    # LEMMA and NORM tests count too: a document's words include its lemmas and norms.
+    for _, values in required_literals(pattern):
+        alternatives = [_alternative(v) for v in values]
+        if all(alternatives):  # punctuation needs no word: no requirement
+            requirements.append(alternatives)
     return requirements or None
-
-
-def _optional(op) -> bool:
-    if not op:
-        return False
-    if op in OPTIONAL_OPS:
-        return True
-    low = re.match(r"\{\s*(\d*)", str(op))
-    return bool(low) and low.group(1) in ("", "0")
 
 
 def _yaml_records(path: Path, name: str, fixed) -> list[Record]:
