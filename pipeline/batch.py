@@ -14,14 +14,19 @@ from typing import Iterable, Iterator
 
 from tqdm import tqdm
 
+# tqdm's monitor thread only tunes refresh rates; with it running, the table writer would not
+# fork (pipeline/tables.py).
+tqdm.monitor_interval = 0
+
 import pipeline
 from pipeline import corpus, export, nlp as nlp_mod, reuse, rulediff
 from pipeline.cache import ParseCache, default_folder as default_cache_folder
 from pipeline.config import Settings
-from pipeline.graph import GraphBuilder, mention_rows, relation_rows
+from pipeline.graph import GraphBuilder
 from pipeline.records import DocResult, Document, pack, unpack
 from pipeline.resolve import Resolver, role_label
 from pipeline.ruleset import RuleSet, load_ruleset
+from pipeline.tables import Tables, reader
 
 # Documents are grouped by language within a window of this many, so mixed corpora still
 # reach nlp.pipe in full batches while memory stays bounded.
@@ -278,7 +283,7 @@ def run(
     report = RunReport(out_dir=out_dir)
     resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations)
     show = sys.stderr.isatty() if progress is None else progress
-    with _Spool(out_dir) as spool, _Spool(out_dir) as mentions, _Spool(out_dir) as relations, _Spool(out_dir) as documents:
+    with _Spool(out_dir) as spool, _Spool(out_dir) as documents:
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
             resolver.add(result)
@@ -287,24 +292,28 @@ def run(
         if memo is not None and engine == "local":  # Dask workers report their own lookups
             tally.reuse.add(memo.stats)
         resolution = resolver.finish()
-        builder = GraphBuilder(resolution, settings.limits)
-        for document, records in spool.items():
-            result = unpack(document, records)
-            builder.add(result)
-            # encoded now, as plain text: cheaper to spool than the rows themselves
-            mentions.add(str(export.encode_rows(mention_rows(result, resolution))))
-            relations.add(str(export.encode_rows(relation_rows(result, resolution))))
-            documents.add(result.document)
-        graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
-        report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
-        report.files = export.write_outputs(
-            out_dir,
-            graph,
-            mentions=map(export.Encoded, mentions.items()),
-            relations=map(export.Encoded, relations.items()),
-            documents=(document_row(builder.annotate(d)) for d in documents.items()),
-            summary=report.summary,
-        )
+
+        def results() -> Iterator[DocResult]:
+            return (unpack(document, records) for document, records in spool.items())
+
+        # Flushed before the fork: a child inheriting buffered bytes would write them a second time.
+        spool.file.flush()
+        with Tables(out_dir, resolution) as tables:
+            tables.start(results)
+            builder = GraphBuilder(resolution, settings.limits)
+            for result in results():
+                builder.add(result)
+                documents.add(result.document)
+            graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
+            report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
+            report.files = export.write_outputs(
+                out_dir,
+                graph,
+                mentions=tables.rows("mentions"),
+                relations=tables.rows("relations"),
+                documents=(document_row(builder.annotate(d)) for d in documents.items()),
+                summary=report.summary,
+            )
     return report
 
 
@@ -328,11 +337,13 @@ class _Spool:
         pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def items(self) -> Iterator:
-        """Yield every object from the start."""
-        self.file.seek(0)
+        """Yield every object from the start; each call reads at its own offset, so a forked
+        process may read the spool at the same time."""
+        self.file.flush()
+        source = reader(self.file)
         while True:
             try:
-                yield pickle.load(self.file)
+                yield pickle.load(source)
             except EOFError:
                 return
 

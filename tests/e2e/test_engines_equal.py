@@ -1,12 +1,14 @@
-"""Every engine writes the same graph for the sample corpus: in-process, local workers, Dask, cached."""
+"""Every engine writes the same graph for the sample corpus: in-process, local workers, Dask, cached;
+and the mention and relation tables are the same whether a forked child or the run itself encodes them."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from pipeline import batch, engines
+from pipeline import batch, engines, tables
 from pipeline.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +61,37 @@ def test_engines_parse_cache_alone_equals_fresh(reference, cache_dir, tmp_path):
     assert same_outputs(reference, tmp_path) == []
 
 
+def _fail_in_child(parent: int):
+    real = tables.encode_rows
+
+    def encode(rows):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return real(rows)
+
+    return encode
+
+
+# Before the Dask test: Dask leaves threads behind, and a process with threads never forks.
+@pytest.mark.parametrize("mode", ["forked", "no fork", "child fails"])
+def test_engines_tables_forked_or_here_write_the_same(reference, cache_dir, tmp_path, monkeypatch, mode):
+    forks = []
+    start = tables.Tables.start
+
+    def counted(self, results):
+        start(self, results)
+        forks.append(self.child is not None)
+
+    monkeypatch.setattr(tables.Tables, "start", counted)
+    if mode == "no fork":
+        monkeypatch.setattr(tables.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    if mode == "child fails":
+        monkeypatch.setattr(tables, "encode_rows", _fail_in_child(os.getpid()))
+    batch.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
+    assert forks == [mode != "no fork"]
+    assert same_outputs(reference, tmp_path) == []
+
+
 def test_engines_dask_equals_local(reference, cache_dir, tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
     monkeypatch.setattr(engines, "SHARD_FILES", 2)  # three shards, finished in any order
@@ -66,3 +99,4 @@ def test_engines_dask_equals_local(reference, cache_dir, tmp_path, monkeypatch):
     assert report.summary["run"]["engine"] == "dask"
     assert report.summary["run"]["reuse"]["reused"] == 5
     assert same_outputs(reference, tmp_path) == []
+
