@@ -194,11 +194,9 @@ def analyse(
                 if words is not None:
                     words.setdefault(index, set()).update(rulediff.doc_words(doc))
                 parts.setdefault(index, []).append((offset, result_from_doc(document, doc, offset)))
-                # The rule layer's spans stored on the Doc point back to it. Dropped now, the
-                # Doc goes as soon as the loop moves on, instead of waiting as a cycle for a
-                # full collection (one per window cost ~10 ms, and the heap grew until then).
-                doc.user_data.clear()
-                doc.spans.clear()
+    # Rule-layer values stored on a Doc point back to it; only a full collection frees such
+    # cycles, and without one per window the heap grows for thousands of documents first.
+    gc.collect()
     return [_merge(parts[i]) if i in parts else DocResult(document=d) for i, d in enumerate(documents)]
 
 
