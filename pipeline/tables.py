@@ -39,7 +39,11 @@ class At(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = os.pread(self.fd, len(buffer), self.offset)
+        if hasattr(os, "pread"):
+            data = os.pread(self.fd, len(buffer), self.offset)
+        else:  # Windows: it cannot fork either, so no other reader moves the offset meanwhile
+            os.lseek(self.fd, self.offset, os.SEEK_SET)
+            data = os.read(self.fd, len(buffer))
         buffer[: len(data)] = data
         self.offset += len(data)
         return len(data)
@@ -58,7 +62,7 @@ class Tables:
         self.resolution = resolution
         self.files = {name: tempfile.TemporaryFile("w+b", dir=folder, prefix=f".{name}-") for name in NAMES}
         self.child = None
-        self.results: Callable[[], Iterable[DocResult]] = list
+        self.results: Callable[[], Iterable[DocResult]] = list  # nothing to encode until `start`
         self.done = False
 
     def __enter__(self) -> "Tables":

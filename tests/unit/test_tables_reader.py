@@ -6,6 +6,7 @@ import tempfile
 
 import pytest
 
+from pipeline import tables
 from pipeline.tables import reader
 
 ITEMS = [{"doc": n, "text": "x" * n} for n in range(0, 5000, 250)]
@@ -20,7 +21,10 @@ def _items(file) -> list:
             return found
 
 
-def test_tables_readers_keep_their_own_offsets():
+@pytest.mark.parametrize("pread", [True, False], ids=["pread", "seek"])
+def test_tables_readers_keep_their_own_offsets(monkeypatch, pread):
+    if not pread:
+        monkeypatch.delattr(tables.os, "pread", raising=False)  # as on Windows
     with tempfile.TemporaryFile() as file:
         for item in ITEMS:
             pickle.dump(item, file)
