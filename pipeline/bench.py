@@ -238,8 +238,8 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
     one worker run one after the other, `repeats` times; each ratio is the median of the
     ratios within a round, so a machine whose speed drifts between rounds does not skew it;
     `best_ratios` compare the fastest run of each kind, the least disturbed by bursts of load
-    from elsewhere. The other rule edits run once, against the last round's cache. Stages: CPU per document of each step over
-    `stage_docs` documents in one process. Memory: peak RSS of extract over `small` and
+    from elsewhere. The other rule edits run once, against the last round's cache. Stages: CPU
+    per document of each step over `stage_docs` documents in one process. Memory: peak RSS of extract over `small` and
     `large` documents of about `memory_words`.
     """
     settings = settings or load_settings()

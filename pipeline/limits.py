@@ -83,8 +83,13 @@ def word_flag(vocab: Vocab, attr: str, op: str, value: Any) -> int | None:
 
 
 class TokenMatcher:
-    """A spaCy Matcher of {rule id: token pattern} (see `token_matcher`) that knows the words
-    its matches need (see `anchors`), so `matches` skips text where none of them occurs."""
+    """A spaCy Matcher of {rule id: token pattern} whose set and regex tests on ORTH, TEXT or
+    LOWER read lexeme flags (see WordTest), and which knows the words its matches need (see
+    `anchors`), so `matches` skips text where none of them occurs. It finds exactly what the
+    patterns say.
+
+    The loaders have checked the patterns with spaCy; the flags are outside its pattern schema.
+    """
 
     def __init__(self, vocab: Vocab, patterns: dict[str, list[dict[str, Any]]]):
         self.matcher = Matcher(vocab, validate=False)
@@ -108,15 +113,6 @@ class TokenMatcher:
         for column, values in zip(columns.T, self.anchors.values()):
             found |= numpy.isin(column, values)
         return found
-
-
-def token_matcher(vocab: Vocab, patterns: dict[str, list[dict[str, Any]]]) -> TokenMatcher:
-    """Return a TokenMatcher of {rule id: token pattern} whose set and regex tests on ORTH, TEXT or
-    LOWER read lexeme flags (see WordTest); it finds exactly what the patterns say.
-
-    The loaders have checked the patterns with spaCy; the flags are outside its pattern schema.
-    """
-    return TokenMatcher(vocab, patterns)
 
 
 _ANCHOR_IDS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}

@@ -112,8 +112,7 @@ class Tables:
     def rows(self, name: str) -> Iterator[Encoded]:
         """Yield the encoded rows of table `name` ("mentions" or "relations") in blocks, once
         they are all encoded (so the writer can write other files first)."""
-        self._ready()
-        self.files[name].flush()
+        self._ready()  # `write` flushed the scratch files, here or in the child
         text = io.TextIOWrapper(reader(self.files[name]), encoding="utf-8", newline="")
         while block := text.read(CHUNK):
             yield Encoded(block)

@@ -157,7 +157,7 @@ class EntityLayer:
         self.lang = nlp.lang
         self.rules = rules.get(nlp.lang) or EntityRules([])
         self.limits = load_settings(config_dir or None).limits
-        self.matcher = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.rules.by_action["add"]})
+        self.matcher = limits.TokenMatcher(nlp.vocab, {rule.id: rule.pattern for rule in self.rules.by_action["add"]})
         self.rule_ids = {nlp.vocab.strings.add(rule.id): rule.id for rule in self.rules.by_action["add"]}
         self.labels = {rule.id: rule.label for rule in self.rules.by_action["add"]}
         self.places, self.names = self._phrase_matchers(nlp)

@@ -223,7 +223,7 @@ class _Lexicon:
         self.trigger_words = set(roles_mod.word_ids(word for word, _ in self.triggers))
         self.trigger_pos = [POS_IDS[pos] for _, pos in self.triggers if pos in POS_IDS]
         self.patterns = {rule.id: rule for rule in rules.patterns.get(lang, [])}
-        self.matcher = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.patterns.values()})
+        self.matcher = limits.TokenMatcher(nlp.vocab, {rule.id: rule.pattern for rule in self.patterns.values()})
         self.pattern_names = roles_mod.rule_names(self.patterns)
         self.words = {
             name: {w.lower() for w in rules.words(name, lang)}

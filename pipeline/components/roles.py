@@ -357,7 +357,7 @@ class Lexicon:
         self.before = self._sequences(nlp, "before")
         self.after = self._sequences(nlp, "after")
         self.link_rules = {rule.id: rule for rule in rules.links.get(lang, [])}
-        self.links = limits.token_matcher(nlp.vocab, {rule.id: rule.pattern for rule in self.link_rules.values()})
+        self.links = limits.TokenMatcher(nlp.vocab, {rule.id: rule.pattern for rule in self.link_rules.values()})
         self.link_names = rule_names(self.link_rules)
         self.words = {kind: {w.lower() for w in rules.words(kind, lang)} for kind in Connectors.model_fields}
 

@@ -96,7 +96,7 @@ def test_limits_token_matcher_finds_what_spacy_finds(pattern):
     plain.add("rule", [pattern])
     expected = plain(doc)
     assert expected
-    assert limits.token_matcher(nlp.vocab, {"rule": pattern})(doc) == expected
+    assert limits.TokenMatcher(nlp.vocab, {"rule": pattern})(doc) == expected
 
 
 def test_limits_word_flags_are_shared_and_apply_to_new_words():
@@ -155,4 +155,4 @@ def test_limits_matches_skip_sentences_without_anchors_and_find_the_same(pattern
     names = {get_string_id("rule.any"): "rule.any"}
     expected = limits.matches(plain, doc, names, Limits())
     assert expected
-    assert limits.matches(limits.token_matcher(nlp.vocab, {"rule.any": pattern}), doc, names, Limits()) == expected
+    assert limits.matches(limits.TokenMatcher(nlp.vocab, {"rule.any": pattern}), doc, names, Limits()) == expected
