@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from pipeline import corpus
+from pipeline.langid import load_identifier
 from pipeline.config import PROJECT_ROOT, Settings, load_settings
 
 SAMPLE = PROJECT_ROOT / "data" / "news"
@@ -262,6 +263,8 @@ def run_bench(out: Path, docs: int = 1000, words: int = 250, small: int = 1000, 
             return result
 
         rounds = figures["rounds"]
+        # The detector's plain copy is written once per machine (pipeline/langid.py), not per run.
+        load_identifier()
         configs = {edit: str(_edited_rules(settings, work / f"configs-{edit}", edit)) for edit in EDITS}
         for _ in range(repeats):
             for folder in (work / "out", work / "out1"):

@@ -86,7 +86,7 @@ def local(
                 break
     runner = _Runner(settings, cache_dir, memo.store if memo else None, workers, tally)
     if chars >= PARALLEL_MIN_CHARS:
-        runner.start_pool()
+        runner.start_pool([item for item in head if isinstance(item, Document)])
     try:
         # Two windows queued per worker keep every core busy while memory stays bounded.
         yield from _in_order(_chain(head, items), runner.submit, 2 * workers)
@@ -169,18 +169,29 @@ class _Runner:
         self.here = None  # submit for windows run in this process, made on first use
         tally.workers = 1
 
-    def start_pool(self) -> None:
-        """Start the worker processes; later windows go to them."""
+    def start_pool(self, sample: list[Document]) -> None:
+        """Start the worker processes; later windows go to them.
+
+        Where workers are forked, this process first loads the pipelines of the languages in
+        `sample` (the next documents), and the workers inherit them.
+        """
         from concurrent.futures import ProcessPoolExecutor
 
         # fork: workers start in milliseconds and need no importable __main__; nothing here
         # has started threads. Elsewhere, spawn.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        pipelines = None
+        if method == "fork":
+            # Loading once here beats every worker loading at the same time: on a busy machine
+            # each concurrent load takes about twice as long as one alone.
+            pipelines = self._pipelines()
+            for lang in _languages(sample[:POOL_WINDOW], self.settings.run.languages):
+                pipelines(lang)
         self.pool = ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context(method),
             initializer=_start_worker,
-            initargs=(self.settings, self.cache_dir, self.store),
+            initargs=(self.settings, self.cache_dir, self.store, pipelines),
         )
         self.tally.workers = self.workers
 
@@ -188,21 +199,32 @@ class _Runner:
         """Return a Future of the DocResults of `documents`."""
         self.chars += sum(len(d.text) for d in documents)
         if self.pool is None and self.workers > 1 and self.chars >= PARALLEL_MIN_CHARS:
-            self.start_pool()
+            self.start_pool(documents)
         if self.pool is not None:
             return _tallied(self.pool.submit(_run_window, documents), self.tally)
         if self.here is None:
-            self.pipelines = batch.Pipelines(self.settings)
             self.cache = ParseCache(self.cache_dir) if self.cache_dir else None
-            self.here = _here(self.pipelines, self.settings, self.cache, self.store)
+            self.here = _here(self._pipelines(), self.settings, self.cache, self.store)
         return self.here(documents)
+
+    def _pipelines(self) -> batch.Pipelines:
+        if self.pipelines is None:
+            self.pipelines = batch.Pipelines(self.settings)
+        return self.pipelines
 
     def close(self) -> None:
         """Stop the workers (dropping windows not started) and report this process's counts."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        if self.pipelines is not None:
+        if self.here is not None:
             self.tally.add(self.cache.stats if self.cache else None, self.pipelines.models())
+
+
+def _languages(documents: list[Document], languages: Iterable[str]) -> list[str]:
+    """Return the supported languages of `documents`, detected where not given."""
+    languages = tuple(languages)
+    found = {d.lang or corpus.detect_language(d.text, languages)[0] for d in documents if d.status == "ok"}
+    return sorted(found & set(languages))
 
 
 def _tallied(future: Future, tally: Tally) -> Future:
@@ -224,19 +246,23 @@ def _tallied(future: Future, tally: Tally) -> Future:
 _worker = threading.local()
 
 
-def _start_worker(settings: Settings, cache_dir: Path | None, store: Store | None) -> None:
+def _start_worker(
+    settings: Settings, cache_dir: Path | None, store: Store | None, pipelines: batch.Pipelines | None
+) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _state(settings, cache_dir)
+    _state(settings, cache_dir, pipelines)
     _worker.store = store
 
 
-def _state(settings: Settings, cache_dir: Path | None) -> tuple[batch.Pipelines, ParseCache | None]:
-    """Return this thread's pipelines and cache, loading them on first use."""
+def _state(
+    settings: Settings, cache_dir: Path | None, pipelines: batch.Pipelines | None = None
+) -> tuple[batch.Pipelines, ParseCache | None]:
+    """Return this thread's pipelines (`pipelines` when given, else loaded on first use) and cache."""
     key = (settings.model_dump_json(), str(cache_dir))
     if getattr(_worker, "key", None) != key:
         _worker.key = key
-        _worker.pipelines = batch.Pipelines(settings)
+        _worker.pipelines = pipelines if pipelines is not None else batch.Pipelines(settings)
         _worker.cache = ParseCache(cache_dir) if cache_dir else None
     return _worker.pipelines, _worker.cache
 

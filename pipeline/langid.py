@@ -1,11 +1,12 @@
-"""The language detector (py3langid), loaded from a plain copy of its model.
+"""The language detector (py3langid), mapped from a plain copy of its model.
 
-py3langid ships its model LZMA-compressed, and decompressing it takes about half a second,
-paid by every worker process of every run. The first load writes the decompressed model
-(a ~70 MB npz) into the user's cache folder; later loads read that copy in a few hundredths of
-a second. The copy is named by a digest of the shipped file, so another py3langid release gets
-its own copy; a copy that does not load is written again, and where no copy can be written
-the detector loads the way py3langid does.
+py3langid ships its model LZMA-compressed, and decompressing it takes about half a second and
+~70 MB of private memory in every process that detects languages. The first load writes the
+model's arrays, uncompressed, into the user's cache folder as .npy files; later loads map them
+into memory, which takes milliseconds, and processes share the pages the detector reads. The
+copy is named by a digest of the shipped file, so another py3langid release gets its own copy;
+a copy that does not load is written again, and where no copy can be written the detector
+loads the way py3langid does.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ import os
 import shutil
 import tempfile
 import zipfile
-from array import array
 from pathlib import Path
 
 import numpy
 
 # The arrays of py3langid 0.4's model file, in the order its LanguageIdentifier is built from.
 KEYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
-_TYPECODES = {2: "H", 4: "I", 8: "L"}
 
 
 def cache_folder() -> Path:
@@ -32,7 +31,7 @@ def cache_folder() -> Path:
 
 
 def load_identifier(folder: Path | None = None):
-    """Return py3langid's LanguageIdentifier (normalised probabilities), read from the plain copy
+    """Return py3langid's LanguageIdentifier (normalised probabilities), mapped from the plain copy
     of its model in `folder` (default `cache_folder()`), which is written first when missing."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
@@ -40,51 +39,52 @@ def load_identifier(folder: Path | None = None):
     if arrays is None:
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ptc, pc, classes, nextmove, row, output = arrays
-    return LanguageIdentifier(ptc, pc, classes.tolist(), _as_array(nextmove), output.tolist(),
-                              norm_probs=True, tk_row=_as_array(row))
+    # py3langid's tokenizer indexes the state tables one item at a time: a memoryview answers
+    # with plain ints as fast as a stdlib array, without copying the mapped file.
+    return LanguageIdentifier(ptc, numpy.array(pc), classes.tolist(), memoryview(nextmove), output.tolist(),
+                              norm_probs=True, tk_row=memoryview(row))
 
 
 def _plain_model(source: Path, folder: Path) -> tuple | None:
-    """Return the model's arrays from the plain copy in `folder`, writing it first when missing or
-    unreadable; None when the model has another layout or no copy can be written."""
+    """Return the model's arrays mapped from the plain copy in `folder`, writing it first when
+    missing or unreadable; None when the model has another layout or no copy can be written."""
     try:
-        plain = folder / f"langid-{hashlib.sha256(source.read_bytes()).hexdigest()[:16]}.npz"
+        plain = folder / f"langid-{hashlib.sha256(source.read_bytes()).hexdigest()[:16]}"
         arrays = _read(plain)
         if arrays is None:
             _write(source, plain)
             arrays = _read(plain)
         return arrays
-    except (OSError, lzma.LZMAError):
+    except (OSError, lzma.LZMAError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
         return None
 
 
-def _read(path: Path) -> tuple | None:
-    """Return the arrays of a plain model file, or None when it is absent, damaged or another layout."""
+def _read(plain: Path) -> tuple | None:
+    """Return the arrays of a plain copy, memory-mapped, or None when it is absent or damaged."""
     try:
-        with numpy.load(path, allow_pickle=False) as data:
-            if not set(KEYS) <= set(data.files):
-                return None
-            return tuple(data[key] for key in KEYS)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        arrays = tuple(numpy.load(plain / f"{key}.npy", mmap_mode="r", allow_pickle=False) for key in KEYS)
+    except (OSError, ValueError, EOFError):
         return None
+    ptc, pc, classes, nextmove, row, output = arrays
+    shapes_agree = ptc.ndim == 2 and ptc.shape[1] == len(pc) == len(classes) and len(row) == len(output)
+    native = all(a.dtype.isnative for a in (nextmove, row))  # memoryview needs native byte order
+    return arrays if shapes_agree and native and nextmove.ndim == row.ndim == 1 else None
 
 
 def _write(source: Path, plain: Path) -> None:
-    """Decompress `source` into `plain` through a temporary file, so no reader sees half a copy."""
+    """Decompress `source` into the folder `plain`, built beside it and renamed into place, so no
+    reader sees half a copy; a damaged copy already there is replaced."""
     plain.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=plain.parent, prefix=".tmp-langid-")
+    temp = Path(tempfile.mkdtemp(dir=plain.parent, prefix=".tmp-langid-"))
     try:
-        with os.fdopen(fd, "wb") as out, lzma.open(source) as compressed:
-            shutil.copyfileobj(compressed, out, length=1 << 20)
-        os.replace(temp, plain)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _as_array(values: numpy.ndarray) -> array:
-    """Return unsigned integers as a stdlib array: py3langid's tokenizer indexes them one by one,
-    which is much faster on an array than on numpy."""
-    result = array(_TYPECODES[values.dtype.itemsize])
-    result.frombytes(memoryview(numpy.ascontiguousarray(values)).cast("B"))  # no third copy
-    return result
+        with lzma.open(source) as compressed, numpy.load(compressed, allow_pickle=False) as model:
+            for key in KEYS:
+                numpy.save(temp / f"{key}.npy", model[key], allow_pickle=False)
+        shutil.rmtree(plain, ignore_errors=True)
+        try:
+            os.rename(temp, plain)
+        except OSError:
+            if _read(plain) is None:  # not another process's finished copy
+                raise
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)

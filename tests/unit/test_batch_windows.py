@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 import pytest
+import spacy
 
 from pipeline import batch, engines
+from pipeline import nlp as nlp_mod
 from pipeline.records import DocResult, Document, Mention, MeetingMention, PersonRef, RoleLink
 
 
@@ -102,3 +107,33 @@ def test_engines_runner_moves_to_workers_past_the_threshold(monkeypatch):
         runner.close()
     assert [r.document.id for r in here + there] == ["a", "b"]
     assert tally.models == {"en": "fake==0"}
+
+
+def _languages_loaded() -> list[str]:
+    return sorted(engines._worker.pipelines._loaded)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="workers are forked only where fork exists")
+def test_engines_forked_workers_inherit_the_pipelines_loaded_here(monkeypatch):
+    from pipeline.config import load_settings
+
+    loads = []
+
+    def load(lang, settings):
+        loads.append((os.getpid(), lang))
+        return spacy.blank(lang)
+
+    monkeypatch.setattr(nlp_mod, "load_pipeline", load)
+    runner = engines._Runner(load_settings(), None, None, 2, engines.Tally())
+    sample = [
+        Document(id="a", text="The foreign minister met her counterpart in Madrid on Tuesday to talk about trade."),
+        Document(id="b", text="El canciller se reunió con su homóloga en Madrid.", lang="es"),
+        Document(id="c", text="Der Außenminister traf seinen Amtskollegen in Berlin zu Gesprächen über den Handel."),
+    ]
+    try:
+        runner.start_pool(sample)
+        found = runner.pool.submit(_languages_loaded).result()
+    finally:
+        runner.close()
+    assert found == ["en", "es"]  # German is not a run language: nothing loaded for it
+    assert loads == [(os.getpid(), "en"), (os.getpid(), "es")]  # here, once, before any window
