@@ -18,6 +18,16 @@ LANGS = ("en", "es")
         ("Le président de la République a reçu hier à l'Élysée le chancelier allemand.", "fr", ""),
         ("Bundeskanzler Olaf Scholz hat am Mittwoch den französischen Präsidenten empfangen.", "de", ""),
         ("O presidente encontrou o chanceler em Brasília na quarta-feira passada.", "pt", ""),
+        # short English news with West African or South Asian names: ranked Nigerian Pidgin first
+        ("Indian Prime Minister Narendra Modi met with Australian Prime Minister Anthony Albanese in Sydney.", "en", ""),
+        ("Nigerian President Bola Tinubu met Ghana President Nana Akufo-Addo in Abuja on Tuesday to discuss regional security.", "en", ""),
+        ("Senegal President Bassirou Diomaye Faye met French President Emmanuel Macron in Paris.", "en", ""),
+        ("Ghana election: Mahama wins presidency.", "en", ""),
+        ("Buhari meets Osinbajo, APC chieftains in Aso Rock.", "en", ""),
+        # the varieties themselves stay skipped
+        ("Di goment don talk say dem go pay di workers dia money next week.", "pcm", ""),
+        ("Tinubu don travel go Paris, im go meet Macron for dia talk about money matter.", "pcm", ""),
+        ("O gubierno d'Aragón ha aprebau a lei d'as luengas.", "an", ""),
         ("Obrador", "es", "language guessed as es: too little text to detect"),
         ("2023 — 12 / 30", "", "no text (no letters)"),
     ],
