@@ -85,6 +85,7 @@ class MeetingsFile(_Strict):
     purpose_preps: WordList
     where: WordList
     reporters: WordList
+    travel_verbs: WordList
 
 
 class ExpectedMeeting(_Strict):
@@ -337,16 +338,25 @@ class _Finder:
             elif governor is not None and prep in lex.words["frame_preps"]:
                 subject_only.add(governor)
                 rules.append(self.lex.rules.rule_id("frame_preps"))
+            elif governor is not None and prep in lex.words["purpose_preps"] and self._travels(governor):
+                subject_only.add(governor)
+                rules.append(self.lex.rules.rule_id("travel_verbs"))
         for verb in list(heads | subject_only):
             if verb.pos_ not in ("VERB", "AUX") or any(c.dep_ in SUBJECTS for c in verb.children):
                 continue
             if verb.dep_ in ("xcomp", "ccomp", "conj", "advcl") and verb.head != verb:
                 subject_only.add(verb.head)
+                if verb is trigger and self._travels(verb.head):
+                    rules.append(self.lex.rules.rule_id("travel_verbs"))
             if verb.dep_ in ("relcl", "acl"):
                 antecedents.add(verb.head)
         if trigger.dep_ in ("relcl", "acl") and any(c.dep_ in SUBJECTS and c.pos_ == "PRON" for c in trigger.children):
             antecedents.add(trigger.head)
         return heads, subject_only, antecedents, rules
+
+    def _travels(self, verb: Token) -> bool:
+        """A verb of travel ("flew to Riyadh for talks"): its destination is the event's place."""
+        return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in self.lex.words["travel_verbs"]
 
     def _governor(self, noun: Token) -> tuple[Token | None, str]:
         head = noun.head
@@ -517,7 +527,9 @@ class _Finder:
         return token.pos_ == "PRON" and token.lower_ in ("him", "her", "them", "lo", "la", "los", "las", "le", "les")
 
     def _place(self, trigger: Token, heads: set[Token], kind: str) -> Span | None:
-        preps = self.lex.words["place_preps"] | (self.lex.words["destination_preps"] if kind == "visit" else set())
+        lex = self.lex
+        preps = lex.words["place_preps"] | (lex.words["destination_preps"] if kind == "visit" else set())
+        travel = {head for head in heads if head is not trigger and self._travels(head)}
         places = []
         for ent in self._ents_in(trigger.sent):
             if ent.label_ != "PLACE":
@@ -525,7 +537,8 @@ class _Finder:
             root = ent.root
             prep = root.head.lower_ if root.dep_ == "pobj" else next((c.lower_ for c in root.children if c.dep_ == "case"), "")
             direct = kind == "visit" and root.dep_ in OBJECTS and root.head in heads
-            if direct or (prep in preps and self._reaches(root, heads, 4)):
+            destination = prep in lex.words["destination_preps"] and self._reaches(root, travel, 2)
+            if direct or destination or (prep in preps and self._reaches(root, heads, 4)):
                 places.append(ent)
         return self._best_place(places, trigger)
 
@@ -716,16 +729,21 @@ class _Finder:
         )
 
     def _named_next(self, item: _Item, named: set[int]) -> bool:
-        """True for "his Argentine counterpart, Javier Milei": the name itself takes part."""
-        i = item.end
-        doc = self.doc
-        return i + 1 < len(doc) and doc[i].text == "," and i + 1 in named
+        """True for "his Argentine counterpart, Javier Milei" or "his Tanzanian counterpart Samia
+        Suluhu Hassan": the name itself takes part."""
+        return self._name_start(item) in named
+
+    def _name_start(self, counterpart: _Item) -> int:
+        """Return where a name right after a counterpart phrase would start (after one comma)."""
+        i = counterpart.end
+        return i + 1 if i < len(self.doc) and self.doc[i].text == "," else i
 
     def _counterpart_link(self, draft: _Draft, counterpart: _Item) -> None:
         """ "his South Korean counterpart, Park Jin": Park Jin holds the office that corresponds
         to the other participant's, in the counterpart's country; keep that as a RoleLink."""
         role = self._counterpart_role(draft, counterpart)
-        name = next((item for item, _ in draft.items if item.start == counterpart.end + 1), None)
+        start = self._name_start(counterpart)
+        name = next((item for item, _ in draft.items if item.start == start and not item.counterpart), None)
         if role is None or name is None or not counterpart.ref.jurisdiction:
             return
         doc = self.doc
