@@ -330,7 +330,9 @@ class _Finder:
         """Return (full heads, subject-only heads, antecedents, rule ids) of a trigger."""
         lex = self.lex
         heads, subject_only, antecedents, rules = {trigger}, set(), set(), []
-        if trigger.pos_ in ("NOUN", "PROPN"):
+        # ADJ: the parser sometimes heads a multi-word trigger with its adjective ("una llamada
+        # telefónica" parsed as a "telefónica" modified by "llamada").
+        if trigger.pos_ in ("NOUN", "PROPN", "ADJ"):
             governor, prep = self._governor(trigger)
             if governor is not None and governor.lemma_.lower() in lex.words["support_verbs"]:
                 heads.add(governor)
