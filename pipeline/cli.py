@@ -98,9 +98,8 @@ def explain(
     """Print the entities, roles and meetings found in TEXT, with the ids of the rules that fired."""
     from pipeline import batch
 
-    path = Path(text)
-    if len(text) < 4096 and path.is_file():
-        text = path.read_text(encoding="utf-8", errors="replace")
+    if _names_file(text):
+        text = Path(text).read_text(encoding="utf-8", errors="replace")
     try:
         result = batch.explain(text, load_settings(config), lang=lang, date=date)
     except (RuleError, ConfigError, ValueError) as exc:
@@ -169,3 +168,11 @@ def bench(
                   settings=load_settings(config))
     except (RuleError, ConfigError, RuntimeError) as exc:
         _fail(f"error: {exc}", 2, debug)
+
+
+def _names_file(text: str) -> bool:
+    """True when `text` is the path of an existing file rather than text to explain."""
+    try:
+        return "\n" not in text and Path(text).is_file()
+    except (OSError, ValueError):  # too long for a file name, or a NUL byte: text
+        return False

@@ -36,3 +36,19 @@ def test_e2e_explain_prints_roles_meetings_and_rule_ids(text, lines):
     assert result.exit_code == 0, result.output
     for line in lines:
         assert line in result.output
+
+
+def test_e2e_explain_long_text_is_text_not_a_path():
+    # longer than a file name may be: once crashed with "File name too long"
+    text = "Secretary of State Antony Blinken will travel to China next week. " + "The talks will cover trade. " * 20
+    result = CliRunner().invoke(app, ["explain", text, "--date", "2023-12-30"])
+    assert result.exit_code == 0, result.output
+    assert "'Antony Blinken' -> Secretary of State" in result.output
+
+
+def test_e2e_explain_reads_a_file(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text("German Chancellor Olaf Scholz met French President Emmanuel Macron in Paris.", encoding="utf-8")
+    result = CliRunner().invoke(app, ["explain", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "participants [Olaf Scholz, Emmanuel Macron] place=Paris" in result.output
