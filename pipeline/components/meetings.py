@@ -86,6 +86,7 @@ class MeetingsFile(_Strict):
     where: WordList
     reporters: WordList
     travel_verbs: WordList
+    pronouns: WordList
 
 
 class ExpectedMeeting(_Strict):
@@ -460,6 +461,11 @@ class _Finder:
             if len(tied) > cap:
                 break
         tied += self._listed(tied, sent)
+        if not any(how == "subject" for _, how in tied):
+            antecedent = self._pronoun_antecedent(heads | subject_only, sent)
+            if antecedent is not None and all(item is not antecedent for item, _ in tied):
+                tied.append((antecedent, "subject"))
+                rules.append(self.lex.rules.rule_id("pronouns"))
         if len(tied) > cap:
             limits.warn(self.doc, f"a meeting with more than {cap} participants keeps the first {cap} (max_participants)")
             tied = tied[:cap]
@@ -485,6 +491,22 @@ class _Finder:
         if draft.place is not None and trigger.kind_with_place:
             draft.kind = trigger.kind_with_place
         return draft
+
+    def _pronoun_antecedent(self, heads: set[Token], sent: Span) -> _Item | None:
+        """For "Blinken will travel to China, where he is expected to meet Wang Yi": the person
+        a subject pronoun of the trigger stands for, the nearest one before it in the sentence
+        that is itself the subject of a clause; None when there is no such pronoun or person."""
+        pronoun = next(
+            (c for head in heads for c in head.children if c.dep_ in SUBJECTS and c.lower_ in self.lex.words["pronouns"]),
+            None,
+        )
+        if pronoun is None:
+            return None
+        subjects = [
+            item for item in self.by_sentence.get(sent.start, [])
+            if not item.counterpart and item.end <= pronoun.i and any(self.doc[a].dep_ in SUBJECTS for a in item.anchors)
+        ]
+        return subjects[-1] if subjects else None
 
     def _listed(self, tied: list[tuple[_Item, str]], sent: Span) -> list[tuple[_Item, str]]:
         """Return items listed after a tied one ("entre A, B, C y D") that the parser hung
@@ -546,10 +568,16 @@ class _Finder:
 
     def _place_where(self, trigger: Token) -> Span | None:
         """Return the place of the noun phrase a "where"/"donde" clause around the trigger hangs on."""
-        clause = trigger
-        while clause.dep_ not in ("relcl", "acl", "advcl") and clause.head != clause and clause.pos_ != "VERB":
+        clause, where = trigger, False
+        # up from a noun to its verb, and up verb chains ("where he is expected to meet X")
+        while True:
+            where = where or any(c.lower_ in self.lex.words["where"] for c in clause.children)
+            if clause.dep_ in ("relcl", "acl", "advcl") or clause.head == clause:
+                break
+            if clause.pos_ == "VERB" and clause.dep_ != "xcomp":
+                break
             clause = clause.head
-        if clause.dep_ not in ("relcl", "acl", "advcl") or not any(c.lower_ in self.lex.words["where"] for c in clause.children):
+        if clause.dep_ not in ("relcl", "acl", "advcl") or not where:
             return None
         antecedent = clause.head
         inside = {t.i for t in clause.subtree}
