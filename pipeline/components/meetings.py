@@ -38,6 +38,7 @@ OBJECTS = ("obj", "dobj", "iobj", "dative", "oprd")  # oprd: "called Boric" pars
 POSSESSORS = ("poss", "nmod:poss")
 OBLIQUES = ("obl", "nmod", "obl:arg", "obl:agent")
 CLIMB = ("conj", "appos", "flat", "flat:name", "compound")
+NOT_ONLY = ("only", "just", "merely", "solo", "sólo", "solamente", "únicamente")  # "not only met"
 DETERMINERS = ("DET", "PRON")
 PLACE_RANK = {"city": 0, "": 1, "region": 2, "country": 3}
 # Kinds one event can be reported as: a visit is a meeting seen from the host's side.
@@ -87,6 +88,8 @@ class MeetingsFile(_Strict):
     reporters: WordList
     travel_verbs: WordList
     pronouns: WordList
+    negations: WordList
+    refusals: WordList
 
 
 class ExpectedMeeting(_Strict):
@@ -448,6 +451,8 @@ class _Finder:
     def _draft(self, trigger: _Trigger) -> _Draft | None:
         token = trigger.token
         heads, subject_only, antecedents, rules = self._heads(token)
+        if self._negated(token, heads):
+            return None
         sent = token.sent
         tied = []
         cap = self.lex.caps.max_participants
@@ -491,6 +496,27 @@ class _Finder:
         if draft.place is not None and trigger.kind_with_place:
             draft.kind = trigger.kind_with_place
         return draft
+
+    def _negated(self, trigger: Token, heads: set[Token]) -> bool:
+        """True when the text says the meeting did not happen: the trigger or its support verb
+        is negated ("did not meet", "no se reunió", "have never met", "did not hold talks"), or
+        a refusal governs it ("refused to meet", "se negó a reunirse", "cancelled the meeting").
+        "not only met" is no negation."""
+        words = self.lex.words
+        checked = set(heads)
+        if trigger.dep_ == "xcomp":  # "did not want to meet"
+            checked.add(trigger.head)
+        for token in checked:
+            for child in token.children:
+                if child.dep_ in ("neg", "advmod") and child.lower_ in words["negations"]:
+                    following = self.doc[child.i + 1].lower_ if child.i + 1 < len(self.doc) else ""
+                    if following not in NOT_ONLY:
+                        return True
+        governor = trigger.head if trigger.dep_ == "xcomp" else None
+        if governor is None and trigger.pos_ in ("NOUN", "PROPN", "ADJ"):
+            governor, prep = self._governor(trigger)
+            governor = governor if not prep else None
+        return governor is not None and governor.lemma_.lower() in words["refusals"]
 
     def _pronoun_antecedent(self, heads: set[Token], sent: Span) -> _Item | None:
         """For "Blinken will travel to China, where he is expected to meet Wang Yi": the person
