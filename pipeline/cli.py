@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from pipeline.config import ConfigError, load_settings
-from pipeline.rules import RuleError
+from pipeline.rules.files import RuleError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Bilingual actor graph from news articles.")
 rules_app = typer.Typer(no_args_is_help=True, help="Work with the rule files in configs/.")
@@ -45,7 +45,7 @@ def extract(
     debug: bool = DEBUG,
 ) -> None:
     """Build the actor graph of a corpus and write every output file into OUT."""
-    from pipeline import batch
+    from pipeline import run as orchestrator
 
     try:
         settings = load_settings(config)
@@ -58,7 +58,7 @@ def extract(
             raise ConfigError(f"--engine {engine}: expected local or dask")
         if scheduler and engine != "dask":
             raise ConfigError("--scheduler needs --engine dask")
-        report = batch.run(
+        report = orchestrator.run(
             source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
             workers=workers, engine=engine, scheduler=scheduler,
         )
@@ -96,21 +96,21 @@ def explain(
     debug: bool = DEBUG,
 ) -> None:
     """Print the entities, roles and meetings found in TEXT, with the ids of the rules that fired."""
-    from pipeline import batch
+    from pipeline.explain import explain as explain_text, format_explanation
 
     if _names_file(text):
         text = Path(text).read_text(encoding="utf-8", errors="replace")
     try:
-        result = batch.explain(text, load_settings(config), lang=lang, date=date)
+        result = explain_text(text, load_settings(config), lang=lang, date=date)
     except (RuleError, ConfigError, ValueError) as exc:
         _fail(f"error: {exc}", 2, debug)
-    typer.echo(batch.format_explanation(result))
+    typer.echo(format_explanation(result))
 
 
 @rules_app.command("check")
 def rules_check(config: Optional[Path] = CONFIG, debug: bool = DEBUG) -> None:
     """Validate every rule file; list each problem as file:line and exit 2 if there are any."""
-    from pipeline.ruleset import load_ruleset
+    from pipeline.rules.ruleset import load_ruleset
 
     try:
         ruleset = load_ruleset(load_settings(config))
@@ -127,7 +127,7 @@ def evaluate(
     debug: bool = DEBUG,
 ) -> None:
     """Score the extract pipeline's entity recognition on public NER test sets."""
-    from pipeline.evaluate import run_eval
+    from pipeline.tools.evaluate import run_eval
 
     if not data.is_dir():
         _fail(f"error: {data}: benchmark data folder not found (pass --data or DATA=...)", 2, debug)
@@ -141,7 +141,7 @@ def train(
     debug: bool = DEBUG,
 ) -> None:
     """Train the Spanish NER model into models/ (see models/README.md)."""
-    from pipeline.train import train_spanish
+    from pipeline.tools.train import train_spanish
 
     if not data.is_dir():
         _fail(f"error: {data}: training data folder not found (pass --data or DATA=...)", 2, debug)
@@ -161,7 +161,7 @@ def bench(
     debug: bool = DEBUG,
 ) -> None:
     """Measure extract against bare spaCy on a generated corpus; print the figures, write OUT/bench.json."""
-    from pipeline.bench import run_bench
+    from pipeline.tools.bench import run_bench
 
     try:
         run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,

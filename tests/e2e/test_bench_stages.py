@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.bench import probe_stages
+from pipeline.tools.bench import probe_stages
 from pipeline.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.model

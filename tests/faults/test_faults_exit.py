@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import pipeline
 from pipeline.cli import app
 from pipeline.config import load_settings
-from pipeline.ruleset import digest
+from pipeline.rules.ruleset import digest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "Secretary of State Antony Blinken met President Andrés Manuel López Obrador in Mexico City on Wednesday.\n"

@@ -8,7 +8,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from pipeline.components.entities import load_entity_rules
+from pipeline.rules.entities import load_entity_rules
 from pipeline.config import load_settings
 
 SETTINGS = load_settings()

@@ -4,9 +4,9 @@ import functools
 
 import pytest
 
-from pipeline.components.roles import load_roles_rules
+from pipeline.rules.roles.component import load_roles_rules
 from pipeline.config import load_settings
-from pipeline.nlp import load_pipeline
+from pipeline.nlp.models import load_pipeline
 
 SETTINGS = load_settings()
 RULES, PROBLEMS, _ = load_roles_rules(SETTINGS)

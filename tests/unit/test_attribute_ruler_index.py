@@ -7,7 +7,7 @@ import spacy
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
-from pipeline.attribute_ruler import IndexedAttributeRuler, index_attribute_ruler
+from pipeline.nlp.attribute_ruler import IndexedAttributeRuler, index_attribute_ruler
 
 WORDS = ["There", "is", "n't", "a", "Y'", "all", "gon", "na", "do", "it", "\n", "that", "is", "nothin'", "."]
 SPACES = [True, True, True, True, False, True, False, True, True, True, False, True, True, False, False]

@@ -8,8 +8,9 @@ import os
 import pytest
 import spacy
 
-from pipeline import batch, engines
-from pipeline import nlp as nlp_mod
+from pipeline import engines
+from pipeline.nlp import analysis
+from pipeline.nlp import models as nlp_mod
 from pipeline.records import DocResult, Document, Mention, MeetingMention, PersonRef, RoleLink
 
 
@@ -29,7 +30,7 @@ def result(doc: str, *names: str) -> DocResult:
 
 def test_batch_merge_orders_chunks_by_offset():
     parts = [(500, result("a", "second")), (0, result("a", "first"))]
-    merged = batch._merge(parts)
+    merged = analysis._merge(parts)
     assert [m.text for m in merged.mentions] == ["first", "second"]
 
 
@@ -95,7 +96,7 @@ def test_engines_runner_moves_to_workers_past_the_threshold(monkeypatch):
 
     monkeypatch.setattr(engines, "PARALLEL_MIN_CHARS", 10)
     monkeypatch.setattr(engines, "_run_window", _fake_window)  # inherited by the forked workers
-    monkeypatch.setattr(batch, "work", lambda documents, *args: [DocResult(d) for d in documents])
+    monkeypatch.setattr(analysis, "work", lambda documents, *args: [DocResult(d) for d in documents])
     tally = engines.Tally()
     runner = engines._Runner(load_settings(), None, None, 2, tally)
     try:

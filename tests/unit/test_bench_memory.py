@@ -6,7 +6,7 @@ import sys
 import pytest
 
 CHILD = """
-from pipeline.bench import peak_rss_mib
+from pipeline.tools.bench import peak_rss_mib
 before = peak_rss_mib()
 held = bytearray(64 * 2**20)
 held[::4096] = b"x" * len(held[::4096])  # touch every page so it is resident

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.dates import parse_ref, resolve
+from pipeline.rules.dates import parse_ref, resolve
 
 
 @pytest.mark.parametrize(

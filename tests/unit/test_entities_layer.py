@@ -6,7 +6,7 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-import pipeline.components.entities as entities
+import pipeline.rules.entities as entities
 from pipeline.config import Settings, load_settings
 
 CONFIG = str(load_settings().config_dir)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.components.entities  # noqa: F401  registers the factory
+import pipeline.rules.entities  # noqa: F401  registers the factory
 from pipeline.config import load_settings
 from pipeline.corpus import iter_documents
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.model
 
 @functools.lru_cache(maxsize=2)
 def _pipeline(lang: str):
-    from pipeline.nlp import load_model
+    from pipeline.nlp.models import load_model
 
     settings = load_settings()
     nlp = load_model(lang, settings)

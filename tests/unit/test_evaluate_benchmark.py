@@ -8,7 +8,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline import evaluate
+from pipeline.tools import evaluate
 from pipeline.config import load_settings
 
 DATA = Path(__file__).parent / "data" / "ner"

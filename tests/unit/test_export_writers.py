@@ -14,7 +14,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from pipeline import export
+from pipeline.export import commit as export
+from pipeline.export import formats
 from pipeline.records import Mention
 
 JS_DIR = Path(__file__).resolve().parents[2] / "tests" / "js"
@@ -220,7 +221,7 @@ def test_export_gexf_is_static_without_dates(tmp_path):
     ],
 )
 def test_export_date_interval(value, expected):
-    assert export.date_interval(value) == expected
+    assert formats.date_interval(value) == expected
 
 
 def test_export_graphology_loads_both_graph_files(outputs):

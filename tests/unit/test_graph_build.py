@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from pipeline.graph import GraphBuilder, mention_rows, relation_rows
-from pipeline.resolve import Resolver
+from pipeline.resolve.resolution import Resolver
 from test_resolve_meetings import AMLO, BIDEN, BLINKEN, MAYORKAS, corpus, names_doc
 from test_resolve_persons import FakeGazetteer, build_doc
 

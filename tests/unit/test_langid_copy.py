@@ -6,7 +6,7 @@ import numpy
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from pipeline import langid
+from pipeline.corpus import langid
 
 TEXTS = [
     "The Secretary of State met the Mexican Foreign Minister in Washington on Tuesday.",

@@ -1,11 +1,12 @@
-"""pipeline.limits on blank Docs: windowed matching, per-rule caps, excerpts and exploding patterns."""
+"""pipeline.rules.matcher and pipeline.rules.caps on blank Docs: windowed matching, per-rule caps, excerpts and exploding patterns."""
 
 import pytest
 import spacy
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
 
-from pipeline import limits
+from pipeline.rules import caps
+from pipeline.rules import matcher as token_matcher
 from pipeline.config import Limits
 
 
@@ -33,7 +34,7 @@ def matcher_for(doc, pattern):
 def test_limits_matches_stay_in_sentences_and_windows(words, sentences, window, expected):
     doc = doc_of(words, sentences)
     matcher, names = matcher_for(doc, [{"OP": "+"}])
-    found = limits.matches(matcher, doc, names, Limits(max_match_window=window, max_rule_matches=10**6))
+    found = caps.matches(matcher, doc, names, Limits(max_match_window=window, max_rule_matches=10**6))
     assert all(end - start <= window for _, start, end in found)
     if expected is not None:
         assert len(found) == expected and doc._.warnings is None
@@ -45,7 +46,7 @@ def test_limits_matches_stay_in_sentences_and_windows(words, sentences, window, 
 def test_limits_capped_keeps_first_matches_and_warns():
     doc = doc_of(30)
     matcher, names = matcher_for(doc, [{"IS_ALPHA": True}])
-    found = limits.matches(matcher, doc, names, Limits(max_rule_matches=5))
+    found = caps.matches(matcher, doc, names, Limits(max_rule_matches=5))
     assert [start for _, start, _ in found] == [0, 1, 2, 3, 4]
     assert doc._.warnings == ["rule rule.any matched 30 times; only the first 5 used (max_rule_matches)"]
 
@@ -60,7 +61,7 @@ def test_limits_capped_keeps_first_matches_and_warns():
     ],
 )
 def test_limits_excerpt_around_the_match(text, start, end, limit, expected):
-    assert limits.excerpt(text, start, end, limit) == expected
+    assert caps.excerpt(text, start, end, limit) == expected
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,7 @@ def test_limits_excerpt_around_the_match(text, start, end, limit, expected):
     ],
 )
 def test_limits_ambiguous_patterns(pattern, bad):
-    assert bool(limits.ambiguous(pattern)) == bad
+    assert bool(token_matcher.ambiguous(pattern)) == bad
 
 
 @pytest.mark.parametrize(
@@ -96,21 +97,21 @@ def test_limits_token_matcher_finds_what_spacy_finds(pattern):
     plain.add("rule", [pattern])
     expected = plain(doc)
     assert expected
-    assert limits.TokenMatcher(nlp.vocab, {"rule": pattern})(doc) == expected
+    assert token_matcher.TokenMatcher(nlp.vocab, {"rule": pattern})(doc) == expected
 
 
 def test_limits_word_flags_are_shared_and_apply_to_new_words():
     nlp = spacy.blank("en")
-    first = limits.word_flag(nlp.vocab, "LOWER", "IN", ["zyxwv"])
-    assert limits.word_flag(nlp.vocab, "lower", "in", ("zyxwv",)) == first
-    assert limits.word_flag(nlp.vocab, "LEMMA", "IN", ["zyxwv"]) is None
+    first = token_matcher.word_flag(nlp.vocab, "LOWER", "IN", ["zyxwv"])
+    assert token_matcher.word_flag(nlp.vocab, "lower", "in", ("zyxwv",)) == first
+    assert token_matcher.word_flag(nlp.vocab, "LEMMA", "IN", ["zyxwv"]) is None
     assert nlp("ZYXWV")[0].check_flag(first)  # a word the vocab had not seen yet
 
 
 def test_limits_matches_only_in_given_sentences():
     doc = doc_of(40, 4)
     matcher, names = matcher_for(doc, [{"IS_ALPHA": True}])
-    found = limits.matches(matcher, doc, names, Limits(), only={10, 30})
+    found = caps.matches(matcher, doc, names, Limits(), only={10, 30})
     assert sorted(start for _, start, _ in found) == [*range(10, 20), *range(30, 40)]
 
 
@@ -129,11 +130,11 @@ def test_limits_matches_only_in_given_sentences():
     ],
 )
 def test_limits_anchors_are_words_every_match_needs(patterns, expected):
-    found = limits.anchors(patterns)
+    found = token_matcher.anchors(patterns)
     if expected is None:
         assert found is None
     else:
-        attrs = {"LOWER": limits.LOWER, "ORTH": limits.ORTH, "LEMMA": limits.LEMMA, "NORM": limits.NORM}
+        attrs = {"LOWER": token_matcher.LOWER, "ORTH": token_matcher.ORTH, "LEMMA": token_matcher.LEMMA, "NORM": token_matcher.NORM}
         assert found == {attrs[a]: {get_string_id(v) for v in values} for a, values in expected.items()}
 
 
@@ -153,6 +154,6 @@ def test_limits_matches_skip_sentences_without_anchors_and_find_the_same(pattern
     plain = Matcher(nlp.vocab)
     plain.add("rule.any", [pattern])
     names = {get_string_id("rule.any"): "rule.any"}
-    expected = limits.matches(plain, doc, names, Limits())
+    expected = caps.matches(plain, doc, names, Limits())
     assert expected
-    assert limits.matches(limits.TokenMatcher(nlp.vocab, {"rule.any": pattern}), doc, names, Limits()) == expected
+    assert caps.matches(token_matcher.TokenMatcher(nlp.vocab, {"rule.any": pattern}), doc, names, Limits()) == expected

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.numerals import parse_digits, parse_number, split_qualifier
+from pipeline.rules.numerals import parse_digits, parse_number, split_qualifier
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.config import Settings, load_settings
-from pipeline.places import english_forms, load_places_rules, place_key, spanish_forms
+from pipeline.rules.places import english_forms, load_places_rules, place_key, spanish_forms
 
 GAZETTEER, PROBLEMS, IDS = load_places_rules(load_settings())
 

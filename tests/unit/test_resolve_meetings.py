@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from pipeline.resolve import dates_compatible
+from pipeline.resolve.events import dates_compatible
 from test_resolve_persons import FakeGazetteer, build_doc, resolve
 
 BLINKEN, MAYORKAS, SHERWOOD = "Antony Blinken", "Alejandro Mayorkas", "Liz Sherwood-Randall"

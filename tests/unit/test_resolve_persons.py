@@ -11,7 +11,9 @@ from types import SimpleNamespace
 import pytest
 
 from pipeline.records import Document, DocResult, MeetingMention, Mention, PersonRef, RoleLink
-from pipeline.resolve import ActorsFile, Names, Resolver, fold, load_actors_rules
+from pipeline.resolve.actors import ActorsFile, load_actors_rules
+from pipeline.resolve.names import Names, fold
+from pipeline.resolve.resolution import Resolver
 
 PLACES = {  # canonical -> (kind, country, surface forms)
     "Mexico": ("country", "", ["Mexico", "México"]),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import reuse, rulediff
+from pipeline.incremental import reuse, rulediff
 from pipeline.records import DocResult, Document, Mention
 
 ROLES = "aliases:\n  - {id: alias.en.minister, role: role.minister, lang: en, terms: [foreign minister]}\n"

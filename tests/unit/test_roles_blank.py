@@ -16,7 +16,8 @@ CASES = json.loads((Path(__file__).parent / "data" / "rule_layer_docs.json").rea
 @functools.lru_cache(maxsize=2)
 def blank_rule_layer(lang: str):
     """Return a blank pipeline of `lang` with the roles and meetings components."""
-    import pipeline.components  # noqa: F401  registers the factories
+    import pipeline.rules.meetings.component  # noqa: F401  registers the factories
+    import pipeline.rules.roles.component  # noqa: F401
 
     nlp = spacy.blank(lang)
     config = {"config_dir": str(load_settings().config_dir)}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.nlp import load_pipeline
+from pipeline.nlp.models import load_pipeline
 
 GOLD = [json.loads(line) for line in (Path(__file__).parent / "data" / "roles_gold.jsonl").read_text(encoding="utf-8").splitlines()]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import rulediff
+from pipeline.incremental import rulediff
 
 ROLES = """\
 roles:

@@ -6,8 +6,8 @@ import tempfile
 
 import pytest
 
-from pipeline import tables
-from pipeline.tables import reader
+from pipeline.export import tables
+from pipeline.export.tables import reader
 
 ITEMS = [{"doc": n, "text": "x" * n} for n in range(0, 5000, 250)]
 

@@ -8,7 +8,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from pipeline import train
+from pipeline.tools import train
 from pipeline.config import PROJECT_ROOT, load_settings
 
 DATA = Path(__file__).parent / "data" / "ner"
