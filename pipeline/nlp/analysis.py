@@ -12,6 +12,7 @@ from pipeline.incremental import reuse, rulediff
 from pipeline.incremental.cache import ParseCache
 from pipeline.config import Settings
 from pipeline.records import DocResult, Document
+import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
 
 
 # Documents are grouped by language within a window of this many, so mixed corpora still

@@ -11,9 +11,9 @@ from pipeline.config import Settings
 from pipeline.resolve.actors import load_actors_rules
 from pipeline.rules.entities import load_entity_rules
 from pipeline.rules.files import Problem, RuleError, duplicate_ids
-from pipeline.rules.meetings.component import load_meetings_rules
+from pipeline.rules.meetings.loader import load_meetings_rules
 from pipeline.rules.places import load_places_rules
-from pipeline.rules.roles.component import load_roles_rules
+from pipeline.rules.roles.loader import load_roles_rules
 
 # Each family's loader lives beside the code that uses the rules; this table is the only
 # place that knows them all. A loader returns (rules, problems, [(rule id, file, line)]).

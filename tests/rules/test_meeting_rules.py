@@ -3,7 +3,7 @@
 import pytest
 from test_role_rules import SETTINGS, pipelines  # noqa: F401  the shared pipeline fixture
 
-from pipeline.rules.meetings.component import load_meetings_rules
+from pipeline.rules.meetings.loader import load_meetings_rules
 
 RULES, PROBLEMS, _ = load_meetings_rules(SETTINGS)
 

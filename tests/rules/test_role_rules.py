@@ -4,7 +4,7 @@ import functools
 
 import pytest
 
-from pipeline.rules.roles.component import load_roles_rules
+from pipeline.rules.roles.loader import load_roles_rules
 from pipeline.config import load_settings
 from pipeline.nlp.models import load_pipeline
 

@@ -3,7 +3,7 @@
 import pytest
 from test_roles_loader import config, insert_before_spanish  # noqa: F401  the writable configs fixture
 
-from pipeline.rules.meetings.component import load_meetings_rules
+from pipeline.rules.meetings.loader import load_meetings_rules
 from pipeline.config import load_settings
 
 

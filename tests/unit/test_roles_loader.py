@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from pipeline.rules.roles.component import load_roles_rules
+from pipeline.rules.roles.loader import load_roles_rules
 from pipeline.config import DEFAULT_CONFIG_DIR, load_settings
 
 
