@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import traceback
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -20,11 +22,33 @@ CONFIG = typer.Option(None, "--config", help="Folder with settings.toml and the 
 DEBUG = typer.Option(False, "--debug", help="Show Python tracebacks for errors.")
 
 
+class Engine(str, Enum):
+    """Where extract's per-document work runs."""
+
+    local = "local"
+    dask = "dask"
+
+
 def _fail(message: str, code: int, debug: bool) -> None:
     if debug:
         traceback.print_exc()
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def _reported(debug: bool, *expected: type[Exception]) -> Iterator[None]:
+    """Every command's errors: a bad setting or rule file (and the `expected` errors of the
+    command) is one line on stderr and exit status 2, Ctrl-C exit status 130; --debug adds the
+    traceback. Anything else is a bug and keeps its traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except (RuleError, ConfigError, *expected) as exc:
+        _fail(f"error: {exc}", 2, debug)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130, debug)
 
 
 @app.command()
@@ -37,7 +61,7 @@ def extract(
     workers: Optional[int] = typer.Option(
         None, "--workers", "-w", min=0, help="Worker processes (default: settings.toml [run] workers; 0 = one per core)."
     ),
-    engine: str = typer.Option("local", "--engine", help="local, or dask to run on a Dask cluster."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local (this machine), or dask (a Dask cluster)."),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask scheduler address, tcp://HOST:8786 (default: a local cluster)."
     ),
@@ -47,27 +71,19 @@ def extract(
     """Build the actor graph of a corpus and write every output file into OUT."""
     from pipeline import run as orchestrator
 
-    try:
+    with _reported(debug, OSError):  # OSError: the output folder or the cache became unwritable mid-run
         settings = load_settings(config)
         if not source.exists():
             raise ConfigError(f"{source}: no such file or folder")
         if lang is not None and lang not in settings.run.languages:
             raise ConfigError(f"--lang {lang}: expected one of {', '.join(settings.run.languages)}")
         _check_writable(out)
-        if engine not in ("local", "dask"):
-            raise ConfigError(f"--engine {engine}: expected local or dask")
-        if scheduler and engine != "dask":
+        if scheduler and engine != Engine.dask:
             raise ConfigError("--scheduler needs --engine dask")
         report = orchestrator.run(
             source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
-            workers=workers, engine=engine, scheduler=scheduler,
+            workers=workers, engine=engine.value, scheduler=scheduler,
         )
-    except (RuleError, ConfigError) as exc:
-        _fail(f"error: {exc}", 2, debug)
-    except OSError as exc:  # the output folder or the cache became unwritable mid-run
-        _fail(f"error: {exc}", 2, debug)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130, debug)
     counts = report.counts
     typer.echo(
         f"{sum(counts.values())} documents: {counts.get('ok', 0)} ok, {counts.get('skipped', 0)} skipped, "
@@ -96,14 +112,13 @@ def explain(
     debug: bool = DEBUG,
 ) -> None:
     """Print the entities, roles and meetings found in TEXT, with the ids of the rules that fired."""
-    from pipeline.explain import explain as explain_text, format_explanation
+    from pipeline.explain import explain as explain_text
+    from pipeline.explain import format_explanation
 
     if _names_file(text):
         text = Path(text).read_text(encoding="utf-8", errors="replace")
-    try:
+    with _reported(debug, ValueError):
         result = explain_text(text, load_settings(config), lang=lang, date=date)
-    except (RuleError, ConfigError, ValueError) as exc:
-        _fail(f"error: {exc}", 2, debug)
     typer.echo(format_explanation(result))
 
 
@@ -112,10 +127,8 @@ def rules_check(config: Optional[Path] = CONFIG, debug: bool = DEBUG) -> None:
     """Validate every rule file; list each problem as file:line and exit 2 if there are any."""
     from pipeline.rules.ruleset import load_ruleset
 
-    try:
+    with _reported(debug):
         ruleset = load_ruleset(load_settings(config))
-    except (RuleError, ConfigError) as exc:
-        _fail(f"error: {exc}", 2, debug)
     typer.echo(f"ok: {ruleset.count} rules valid (sha256 {ruleset.digest[:12]})")
 
 
@@ -129,9 +142,10 @@ def evaluate(
     """Score the extract pipeline's entity recognition on public NER test sets."""
     from pipeline.tools.evaluate import run_eval
 
-    if not data.is_dir():
-        _fail(f"error: {data}: benchmark data folder not found (pass --data or DATA=...)", 2, debug)
-    run_eval(data, out, load_settings(config))
+    with _reported(debug):
+        if not data.is_dir():
+            raise ConfigError(f"{data}: benchmark data folder not found (pass --data or DATA=...)")
+        run_eval(data, out, load_settings(config))
 
 
 @app.command()
@@ -143,9 +157,10 @@ def train(
     """Train the Spanish NER model into models/ (see models/README.md)."""
     from pipeline.tools.train import train_spanish
 
-    if not data.is_dir():
-        _fail(f"error: {data}: training data folder not found (pass --data or DATA=...)", 2, debug)
-    typer.echo(f"model written to {train_spanish(data, load_settings(config))}")
+    with _reported(debug):
+        if not data.is_dir():
+            raise ConfigError(f"{data}: training data folder not found (pass --data or DATA=...)")
+        typer.echo(f"model written to {train_spanish(data, load_settings(config))}")
 
 
 @app.command()
@@ -163,11 +178,9 @@ def bench(
     """Measure extract against bare spaCy on a generated corpus; print the figures, write OUT/bench.json."""
     from pipeline.tools.bench import run_bench
 
-    try:
+    with _reported(debug, RuntimeError):
         run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
                   settings=load_settings(config))
-    except (RuleError, ConfigError, RuntimeError) as exc:
-        _fail(f"error: {exc}", 2, debug)
 
 
 def _names_file(text: str) -> bool:

@@ -20,11 +20,11 @@ from itertools import islice
 from pathlib import Path
 
 from pipeline import corpus
-from pipeline.nlp import analysis
-from pipeline.incremental.cache import CacheStats, ParseCache
 from pipeline.config import ConfigError, Settings
-from pipeline.records import DocResult, Document, pack, unpack
+from pipeline.incremental.cache import CacheStats, ParseCache
 from pipeline.incremental.reuse import Memo, ReuseStats, Store
+from pipeline.nlp import analysis
+from pipeline.records import DocResult, Document, pack, unpack
 
 # Starting worker processes and loading models in each costs a few seconds, more than
 # parsing about 50 news articles takes; smaller corpora run in this process.

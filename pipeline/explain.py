@@ -1,9 +1,10 @@
 """`actorgraph explain`: the whole per-document path over one text, and a readable report of it."""
 
 from __future__ import annotations
-from pipeline.nlp.analysis import Pipelines, process
+
 from pipeline import corpus
 from pipeline.config import Settings
+from pipeline.nlp.analysis import Pipelines, process
 from pipeline.records import DocResult
 from pipeline.resolve.resolution import role_label
 from pipeline.rules.ruleset import load_ruleset

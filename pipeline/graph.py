@@ -16,7 +16,7 @@ from typing import Iterator
 import networkx as nx
 
 from pipeline.config import Limits
-from pipeline.records import DocResult, Document, UNDIRECTED
+from pipeline.records import UNDIRECTED, DocResult, Document
 from pipeline.resolve.resolution import NodeView, Resolution
 
 NODE_TYPES = {"person": "person", "org": "organization", "place": "place", "role": "role", "meeting": "meeting"}

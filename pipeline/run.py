@@ -1,6 +1,7 @@
 """The orchestrator: corpus -> spaCy -> rule layer -> records -> resolution -> graph -> files."""
 
 from __future__ import annotations
+
 import gc
 import pickle
 import sys
@@ -10,19 +11,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
+
 from tqdm import tqdm
+
 import pipeline
 from pipeline import corpus, engines
+from pipeline.config import Settings
 from pipeline.export import commit as export
+from pipeline.export.tables import Tables, reader
+from pipeline.graph import GraphBuilder
 from pipeline.incremental import reuse
 from pipeline.incremental.cache import default_folder as default_cache_folder
-from pipeline.config import Settings
-from pipeline.graph import GraphBuilder
 from pipeline.records import DocResult, Document, pack, unpack
 from pipeline.resolve.resolution import Resolver
 from pipeline.rules.ruleset import RuleSet, load_ruleset
-from pipeline.export.tables import Tables, reader
-
 
 # tqdm's monitor thread only tunes refresh rates; with it running, the table writer would not
 # fork (pipeline/export/tables.py).

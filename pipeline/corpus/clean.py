@@ -3,12 +3,14 @@ control characters repaired.
 """
 
 from __future__ import annotations
+
 import codecs
 import re
 import unicodedata
-import ftfy
-from pipeline.records import Document
 
+import ftfy
+
+from pipeline.records import Document
 
 BINARY_RATIO = 0.05  # share of control bytes above which a file is binary; text has almost none
 

@@ -1,11 +1,12 @@
 """The language of a document: given by its metadata or --lang, else detected (pipeline/corpus/langid.py)."""
 
 from __future__ import annotations
-from pipeline.corpus.meta import _failed
+
 from collections.abc import Iterable
 from functools import lru_cache
-from pipeline.records import Document
 
+from pipeline.corpus.meta import _failed
+from pipeline.records import Document
 
 MIN_LETTERS = 20  # below this many letters the language detector only picks among `languages`
 

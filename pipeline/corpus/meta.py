@@ -2,10 +2,11 @@
 language, title, source), and the mark of a document that is not ok."""
 
 from __future__ import annotations
+
 import re
 from datetime import date
-from pipeline.records import Document
 
+from pipeline.records import Document
 
 _DATE = r"(?P<date>\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)"
 

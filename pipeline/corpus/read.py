@@ -6,16 +6,17 @@ Reading streams: one file (or one JSONL line) is in memory at a time.
 """
 
 from __future__ import annotations
+
 import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from pipeline.corpus.clean import _binary_reason, _clean, _decode
-from pipeline.corpus.meta import _apply_header, _failed, _norm_lang, _set_meta
-from pipeline.corpus.language import detect
 from pathlib import Path
-from pipeline.records import Document
 
+from pipeline.corpus.clean import _binary_reason, _clean, _decode
+from pipeline.corpus.language import detect
+from pipeline.corpus.meta import _apply_header, _failed, _norm_lang, _set_meta
+from pipeline.records import Document
 
 TEXT_SUFFIXES = (".txt",)
 

@@ -11,16 +11,18 @@ requested in a run are left as they are.
 """
 
 from __future__ import annotations
+
 import hashlib
 import json
 import os
-from pipeline.export.formats import _flatten, _write_edges_csv, _write_gexf, _write_graphml, _write_nodes_csv
-from pipeline.export.jsonl import _json, _write_jsonl
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+
 import networkx as nx
 
+from pipeline.export.formats import _flatten, _write_edges_csv, _write_gexf, _write_graphml, _write_nodes_csv
+from pipeline.export.jsonl import _json, _write_jsonl
 
 DEFAULT_FORMATS = ("graphml", "gexf", "csv", "jsonl")
 

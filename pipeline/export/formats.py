@@ -1,21 +1,21 @@
 """The graph formats: GraphML, GEXF 1.3 and Gephi's CSV tables, from one flattened view of the graph."""
 
 from __future__ import annotations
+
 import calendar
 import csv
 import numbers
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pipeline.export.jsonl import _json
-from pipeline.records import UNDIRECTED
 from datetime import date
 from typing import Any
+
 import networkx as nx
 from networkx.readwrite.graphml import GraphMLWriter
 
-
-
+from pipeline.export.jsonl import _json
+from pipeline.records import UNDIRECTED
 
 NODE_COLUMNS = ("Id", "Label")
 

@@ -1,6 +1,7 @@
 """JSONL rows: records and plain values as one JSON object a line."""
 
 from __future__ import annotations
+
 import dataclasses
 import json
 from typing import Any, Iterable

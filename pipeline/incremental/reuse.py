@@ -24,9 +24,9 @@ from pathlib import Path
 
 import spacy
 
+from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.incremental import rulediff
 from pipeline.incremental.cache import entry_payload, write_entry
-from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.records import Counts, DocResult, Document, pack, unpack
 from pipeline.rules.ruleset import RuleSet, rule_files
 

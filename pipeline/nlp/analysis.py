@@ -4,16 +4,17 @@ Every engine (pipeline/engines.py) runs windows of documents through `work`.
 """
 
 from __future__ import annotations
+
 import gc
 from typing import Iterable, Iterator
+
+import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
 from pipeline import corpus
-from pipeline.nlp import models as nlp_mod
+from pipeline.config import Settings
 from pipeline.incremental import reuse, rulediff
 from pipeline.incremental.cache import ParseCache
-from pipeline.config import Settings
+from pipeline.nlp import models as nlp_mod
 from pipeline.records import DocResult, Document
-import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
-
 
 # Documents are grouped by language within a window of this many, so mixed corpora still
 # reach nlp.pipe in full batches while memory stays bounded.

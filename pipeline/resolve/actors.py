@@ -1,10 +1,13 @@
 """The optional actors file (configs/actors.yml): known actors and their aliases."""
 
 from __future__ import annotations
-from pipeline.resolve.names import fold
+
 from pathlib import Path
 from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.resolve.names import fold
 from pipeline.rules.files import Problem, line_of, read_yaml, validate
 
 

@@ -3,12 +3,14 @@ document's meeting mentions into events.
 """
 
 from __future__ import annotations
-from collections import Counter, defaultdict
-from pipeline.resolve.names import Names, _attach_single_words, fold, group_names
-from dataclasses import dataclass, field
-from datetime import date as Date, timedelta
-from pipeline.records import DocResult, MeetingMention, PersonRef
 
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import timedelta
+
+from pipeline.records import DocResult, MeetingMention, PersonRef
+from pipeline.resolve.names import Names, _attach_single_words, fold, group_names
 
 _DEFINITE = frozenset(
     "the this that these those la el las los esta este estas estos esa ese dicha dicho al del aquella aquel".split()

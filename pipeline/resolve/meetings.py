@@ -1,12 +1,23 @@
 """Meetings across documents: events of several documents merged into one meeting node."""
 
 from __future__ import annotations
+
 import math
 from collections import Counter, defaultdict
-from pipeline.resolve.events import _Event, _Record, _fits, _previous_month, _recent_months, _shift, date_precision, dates_compatible
-from pipeline.resolve.names import fold, plain_key, slug
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
+
+from pipeline.resolve.events import (
+    _Event,
+    _fits,
+    _previous_month,
+    _recent_months,
+    _Record,
+    _shift,
+    date_precision,
+    dates_compatible,
+)
+from pipeline.resolve.names import fold, plain_key, slug
 
 if TYPE_CHECKING:  # annotations only: the resolution builds its meetings here
     from pipeline.resolve.resolution import Resolution

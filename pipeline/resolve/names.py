@@ -3,11 +3,13 @@ forms of a name group together within a corpus.
 """
 
 from __future__ import annotations
+
 import functools
 import re
-from typing import TYPE_CHECKING
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from pipeline.text import strip_accents
 
 if TYPE_CHECKING:  # annotations only: the actors file's loader uses these keys

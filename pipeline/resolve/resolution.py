@@ -4,13 +4,15 @@ package's docstring for the rules).
 """
 
 from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from pipeline.records import DocResult, PersonRef, RoleLink
 from pipeline.resolve.actors import ActorsFile
 from pipeline.resolve.events import DAY_SLACK, _DocContext, _Record
 from pipeline.resolve.meetings import MeetingInfo, _Meetings
 from pipeline.resolve.names import Names, _best, _best_name, _org_form, group_names, slug
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from pipeline.records import DocResult, PersonRef, RoleLink
 
 
 class Resolver:

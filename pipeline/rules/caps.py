@@ -6,11 +6,13 @@ what it dropped in doc._.warnings, which the run copies into documents.jsonl.
 """
 
 from __future__ import annotations
+
 from typing import Collection
-from pipeline.rules.matcher import TokenMatcher
+
 from spacy.tokens import Doc
 
 import pipeline.nlp.extensions  # noqa: F401  doc._.warnings
+from pipeline.rules.matcher import TokenMatcher
 
 
 def warn(doc: Doc, message: str) -> None:

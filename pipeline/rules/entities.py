@@ -23,14 +23,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
-from pipeline.rules.matcher import TokenMatcher, ambiguous
-from pipeline.rules import caps, dates, numerals
+import pipeline.nlp.extensions  # noqa: F401  the Doc and Span extensions this layer sets
 from pipeline.config import Limits, load_settings
-from pipeline.rules.places import Gazetteer, load_places_rules
 from pipeline.records import LABELS, Mention
+from pipeline.rules import caps, dates, numerals
 from pipeline.rules.files import Problem, RuleError, check_token_pattern, check_vocab, read_jsonl
-
-import pipeline.nlp.extensions  # noqa: E402,F401  the Doc and Span extensions this layer sets
+from pipeline.rules.matcher import TokenMatcher, ambiguous
+from pipeline.rules.places import Gazetteer, load_places_rules
 
 NAME_LABELS = ("PERSON", "ORG", "PLACE", "MISC", "NORP")
 ACTIONS = ("map", "cut", "trim", "drop", "places", "relabel", "add", "demonyms", "qualify", "persons")

@@ -3,15 +3,16 @@ lexeme flags, and the literal words a pattern needs (which let a document skip i
 """
 
 from __future__ import annotations
+
 import re
 from typing import Any, Callable, Iterable
+
 import numpy
 from spacy.attrs import FLAG19, LEMMA, LOWER, NORM, ORTH
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
-
 
 _OPEN_ENDED = re.compile(r"^(\*|\+|\{\d*,\})$")
 

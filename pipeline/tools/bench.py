@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from pipeline import corpus
-from pipeline.corpus.langid import load_identifier
 from pipeline.config import PROJECT_ROOT, Settings, load_settings
+from pipeline.corpus.langid import load_identifier
 
 SAMPLE = PROJECT_ROOT / "data" / "news"
 CLOSING = {"en": "Reporting by the news desk, file {n}.", "es": "Información de la redacción, archivo {n}."}
@@ -91,9 +91,9 @@ def probe_stages(source: str, count: int, batch_size: int) -> dict:
     from spacy.pipeline import AttributeRuler
     from spacy.tokens import DocBin
 
-    from pipeline.nlp import models as nlp_mod
     from pipeline.incremental import rulediff
     from pipeline.incremental.cache import encode
+    from pipeline.nlp import models as nlp_mod
 
     settings = load_settings()
     documents = [d for d in corpus.iter_documents(source, detect=False) if d.status == "ok"][:count]

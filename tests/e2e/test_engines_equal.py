@@ -10,8 +10,8 @@ import pytest
 
 from pipeline import engines
 from pipeline import run as orchestrator
-from pipeline.export import tables
 from pipeline.config import load_settings
+from pipeline.export import tables
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data/news"

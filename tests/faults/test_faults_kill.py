@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import run as orchestrator
+from pipeline.config import load_settings
 from pipeline.export import commit as export
 from pipeline.tools.bench import make_corpus
-from pipeline.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # Writes graph, tables and summary.json for a version; with a step and a count, kills itself

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import run as orchestrator
-from pipeline.tools.bench import make_corpus
 from pipeline.config import load_settings
+from pipeline.tools.bench import make_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPARED = ("graph.graphml", "nodes.csv", "edges.csv", "mentions.jsonl", "relations.jsonl", "documents.jsonl")

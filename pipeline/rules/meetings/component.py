@@ -11,18 +11,20 @@ the document ("Wednesday's meeting"), or to the meeting they are part of ("for t
 """
 
 from __future__ import annotations
-from pipeline.rules.meetings.finder import _Finder
-from pipeline.rules.meetings.lexicon import _Lexicon
-from pipeline.rules.meetings.loader import load_meetings_rules
+
 from spacy.language import Language
 from spacy.tokens import Doc
-from pipeline.rules.roles.lexicon import Lexicon
-from pipeline.rules.roles.linking import analyse
-from pipeline.rules.roles.loader import load_roles_rules
+
+import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
 from pipeline.config import Settings, load_settings
 from pipeline.records import MeetingMention
 from pipeline.rules.files import RuleError
-import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
+from pipeline.rules.meetings.finder import _Finder
+from pipeline.rules.meetings.lexicon import _Lexicon
+from pipeline.rules.meetings.loader import load_meetings_rules
+from pipeline.rules.roles.lexicon import Lexicon
+from pipeline.rules.roles.linking import analyse
+from pipeline.rules.roles.loader import load_roles_rules
 
 
 def meetings_from_doc(doc: Doc) -> list[MeetingMention]:

@@ -3,10 +3,12 @@ dependency labels it reads.
 """
 
 from __future__ import annotations
-from dataclasses import dataclass
-from spacy.tokens import Span, Token
-from pipeline.records import PersonRef
 
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from pipeline.records import PersonRef
 
 SUBJECTS = ("nsubj", "nsubjpass", "nsubj:pass", "csubj")
 

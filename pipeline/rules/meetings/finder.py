@@ -1,17 +1,18 @@
 """The meeting finder of one Doc: drafts from every trigger, merged and turned into records."""
 
 from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from pipeline.records import MEETING_KINDS, MeetingMention, PersonRef, RoleLink
+from pipeline.rules import caps
 from pipeline.rules.meetings.drafts import _Draft, _Item
 from pipeline.rules.meetings.lexicon import _Lexicon
 from pipeline.rules.meetings.participants import _Counterparts, _Participants
 from pipeline.rules.meetings.setting import _Setting
 from pipeline.rules.meetings.triggers import _Triggers
-from spacy.tokens import Doc, Span
-from pipeline.rules import caps
 from pipeline.rules.roles.lexicon import span_norm
 from pipeline.rules.roles.phrases import Analysis
-from pipeline.records import MEETING_KINDS, MeetingMention, PersonRef, RoleLink
-
 
 # Kinds one event can be reported as: a visit is a meeting seen from the host's side.
 FAMILY = {"meeting": "meet", "visit": "meet", "summit": "meet", "call": "call"}

@@ -1,17 +1,19 @@
 """The meetings rules of one language compiled for fast lookup."""
 
 from __future__ import annotations
+
 import numpy
 from spacy.attrs import LEMMA, LOWER, POS
 from spacy.language import Language
 from spacy.parts_of_speech import IDS as POS_IDS
-from pipeline.rules.meetings.schema import MeetingsFile, MeetingsRules, TriggerEntry
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
+
+from pipeline.config import Limits
 from pipeline.rules.matcher import TokenMatcher
+from pipeline.rules.meetings.schema import MeetingsFile, MeetingsRules, TriggerEntry
 from pipeline.rules.roles.lexicon import rule_names, word_ids
 from pipeline.rules.roles.schema import RolesRules
-from pipeline.config import Limits
 
 
 class _Lexicon:

@@ -1,12 +1,14 @@
 """Loading the meetings rule family: meetings.yml and the trigger and exclusion patterns."""
 
 from __future__ import annotations
+
 import functools
 from pathlib import Path
-from pipeline.rules.meetings.schema import MeetingPattern, MeetingsFile, MeetingsRules, PATTERN_FILE
-from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules
+
 from pipeline.config import Settings
+from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules
 from pipeline.rules.files import Problem, line_of, read_yaml, validate
+from pipeline.rules.meetings.schema import PATTERN_FILE, MeetingPattern, MeetingsFile, MeetingsRules
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,11 +1,13 @@
 """Who takes part in a meeting: named persons, roles standing for one, and counterparts."""
 
 from __future__ import annotations
-from pipeline.rules.meetings.drafts import CLIMB, DETERMINERS, OBJECTS, OBLIQUES, POSSESSORS, SUBJECTS, _Draft, _Item
+
 from spacy.tokens import Doc, Span, Token
+
+from pipeline.records import PersonRef, RoleLink
+from pipeline.rules.meetings.drafts import CLIMB, DETERMINERS, OBJECTS, OBLIQUES, POSSESSORS, SUBJECTS, _Draft, _Item
 from pipeline.rules.roles.lexicon import match_words
 from pipeline.rules.roles.linking import person_ref
-from pipeline.records import PersonRef, RoleLink
 
 
 class _Participants:

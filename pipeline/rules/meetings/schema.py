@@ -1,10 +1,11 @@
 """The meetings rule family's schema: configs/meetings.yml and patterns/<lang>/meetings.jsonl, validated."""
 
 from __future__ import annotations
+
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from pydantic import BaseModel, ConfigDict, Field
 
+from pydantic import BaseModel, ConfigDict, Field
 
 PATTERN_FILE = "meetings.jsonl"
 

@@ -1,9 +1,12 @@
 """The setting of a meeting: its place, its date and its name."""
 
 from __future__ import annotations
+
 import bisect
-from pipeline.rules.meetings.drafts import OBJECTS, PLACE_RANK
+
 from spacy.tokens import Span, Token
+
+from pipeline.rules.meetings.drafts import OBJECTS, PLACE_RANK
 
 
 class _Setting:

@@ -1,10 +1,12 @@
 """Meeting triggers: the words that report a meeting, their heads, negations, and drafts."""
 
 from __future__ import annotations
+
+from spacy.tokens import Token
+
+from pipeline.rules import caps
 from pipeline.rules.meetings.drafts import NOT_ONLY, SUBJECTS, _Draft, _Trigger
 from pipeline.rules.meetings.schema import MeetingPattern
-from spacy.tokens import Token
-from pipeline.rules import caps
 
 
 class _Triggers:

@@ -10,18 +10,19 @@ greedily by pattern priority and syntactic attachment, so coordinated lists neve
 """
 
 from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
+from pipeline.config import Settings, load_settings
+from pipeline.records import RoleLink
+from pipeline.rules.files import RuleError
 from pipeline.rules.roles.lexicon import Lexicon
 from pipeline.rules.roles.linking import analyse, records
 from pipeline.rules.roles.loader import load_roles_rules
 from pipeline.rules.roles.phrases import Analysis
 from pipeline.rules.roles.schema import PERSON_RULE
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-from pipeline.config import Settings, load_settings
-from pipeline.records import RoleLink
-from pipeline.rules.files import RuleError
-import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
-
 
 LANGS = ("en", "es")
 

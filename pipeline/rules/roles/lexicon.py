@@ -3,19 +3,20 @@ Doc view the finders read: entities, organizations and places per token.
 """
 
 from __future__ import annotations
+
 import numpy
-from spacy.language import Language
 from spacy.attrs import LOWER, ORTH, POS
+from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.strings import get_string_id
 from spacy.symbols import PROPN
-from pipeline.rules.roles.schema import AliasEntry, Connectors, ModifierEntry, OrgEntry, RolesRules
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
-from pipeline.rules.matcher import TokenMatcher
-from pipeline.rules import caps
-from pipeline.config import Limits
 
+from pipeline.config import Limits
+from pipeline.rules import caps
+from pipeline.rules.matcher import TokenMatcher
+from pipeline.rules.roles.schema import AliasEntry, Connectors, ModifierEntry, OrgEntry, RolesRules
 
 _NAME_POS = ("PROPN",)
 

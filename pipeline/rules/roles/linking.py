@@ -1,11 +1,13 @@
 """Persons found beside role phrases, and the links between them (apposition, patterns, context)."""
 
 from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from pipeline.records import PersonRef, RoleLink
+from pipeline.rules import caps
 from pipeline.rules.roles.lexicon import DocView, Lexicon, _skip_det
 from pipeline.rules.roles.phrases import Analysis, RolePhrase, _PhraseBuilder
-from spacy.tokens import Doc, Span
-from pipeline.rules import caps
-from pipeline.records import PersonRef, RoleLink
 
 
 def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:

@@ -1,12 +1,14 @@
 """Loading the roles rule family: roles.yml with its cross references, and the link patterns."""
 
 from __future__ import annotations
+
 import functools
 from pathlib import Path
-from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules
-from pipeline.rules.roles.schema import LinkRule, PATTERN_FILE, RolesFile, RolesRules
+
 from pipeline.config import Settings
+from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules
 from pipeline.rules.files import Problem, line_of, read_yaml, validate
+from pipeline.rules.roles.schema import PATTERN_FILE, LinkRule, RolesFile, RolesRules
 
 
 def _check_refs(data: RolesFile, raw, path: Path) -> list[Problem]:

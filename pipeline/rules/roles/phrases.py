@@ -1,11 +1,14 @@
 """Role phrases: a title grown into its full phrase (qualifier, rank, jurisdiction, organization)."""
 
 from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Span
+
 from pipeline.rules.roles.lexicon import DocView, _skip_det, match_words, matched_spans
 from pipeline.rules.roles.schema import AliasEntry, ModifierEntry, RoleEntry
-from typing import Any
-from spacy.tokens import Span
 
 
 @dataclass

@@ -1,10 +1,11 @@
 """The roles rule family's schema: configs/roles.yml and patterns/<lang>/roles.jsonl, validated."""
 
 from __future__ import annotations
+
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from pydantic import BaseModel, ConfigDict, Field
 
+from pydantic import BaseModel, ConfigDict, Field
 
 PATTERN_FILE = "roles.jsonl"
 

@@ -1,4 +1,4 @@
-"""Pieces of the batch that need no model: chunk merging, shard windows, ids across shards."""
+"""The per-window analysis and the engines without a model: chunk merging, shard windows, ids across shards."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import spacy
 from pipeline import engines
 from pipeline.nlp import analysis
 from pipeline.nlp import models as nlp_mod
-from pipeline.records import DocResult, Document, Mention, MeetingMention, PersonRef, RoleLink
+from pipeline.records import DocResult, Document, MeetingMention, Mention, PersonRef, RoleLink
 
 
 def mention(doc: str, text: str, start: int) -> Mention:

@@ -12,7 +12,7 @@ import pipeline.rules.entities  # noqa: F401  registers the factory
 from pipeline.config import load_settings
 from pipeline.corpus import iter_documents
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOLD = json.loads((ROOT / "tests/gold/entities_seed.json").read_text(encoding="utf-8"))["files"]
 
 pytestmark = pytest.mark.model

@@ -10,93 +10,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline.records import Document, DocResult, MeetingMention, Mention, PersonRef, RoleLink
+from pipeline.records import PersonRef
 from pipeline.resolve.actors import ActorsFile, load_actors_rules
-from pipeline.resolve.names import Names, fold
+from pipeline.resolve.names import Names
 from pipeline.resolve.resolution import Resolver
-
-PLACES = {  # canonical -> (kind, country, surface forms)
-    "Mexico": ("country", "", ["Mexico", "México"]),
-    "United States": ("country", "", ["United States", "Estados Unidos", "U.S.", "US", "EE.UU."]),
-    "Canada": ("country", "", ["Canada", "Canadá"]),
-    "Mexico City": ("city", "Mexico", ["Mexico City", "Ciudad de México"]),
-    "Guadalajara": ("city", "Mexico", ["Guadalajara"]),
-    "Texas": ("region", "United States", ["Texas"]),
-}
-DEMONYMS = {"mexican": "Mexico", "mexicano": "Mexico", "american": "United States"}
-
-
-def _place_key(text: str) -> str:
-    words = fold(text).replace(".", "").split()
-    return " ".join(words[1:] if words[:1] in (["the"], ["la"], ["los"]) else words)
-
-
-class FakeGazetteer:
-    """The three lookups the resolver uses, over a handful of places."""
-
-    def __init__(self):
-        self.names = {_place_key(s): c for c, (_, _, forms) in PLACES.items() for s in forms}
-
-    def canonical(self, text: str) -> str:
-        return self.names.get(_place_key(text), "")
-
-    def country_of(self, text: str) -> str:
-        name = self.canonical(text) or DEMONYMS.get(_place_key(text), "")
-        if name not in PLACES:
-            return ""
-        kind, country, _ = PLACES[name]
-        return name if kind == "country" else country
-
-    def kind(self, canonical: str) -> str:
-        return PLACES.get(canonical, ("",))[0]
-
-
-def build_doc(doc_id, sentences, lang="en", date="", roles=(), meetings=()):
-    """Return a DocResult from sentences [(text, [(label, surface, norm?)])], role and meeting tuples.
-
-    roles: (person text, role, jurisdiction, qualifier?, organization?); a person given as a tuple
-    (text, role, jurisdiction) is a role-only reference. meetings: dicts with kind, people, place,
-    date, name, trigger, sentence, start.
-    """
-    text, mentions = "", []
-    for sentence, entities in sentences:
-        offset = len(text)
-        for label, surface, *norm in entities:
-            at = offset + sentence.index(surface)
-            mentions.append(Mention(doc_id, lang, label, surface, at, at + len(surface), sentence, offset, norm=(norm or [""])[0], rules=["ent." + label.lower()]))
-        text += sentence + " "
-
-    def ref(person):
-        if isinstance(person, tuple):
-            return PersonRef(person[0], 10_000, 10_000 + len(person[0]), role=person[1], jurisdiction=person[2])
-        at = text.find(person)
-        return PersonRef(person, at, at + len(person)) if at >= 0 else PersonRef(person, 20_000, 20_000 + len(person))
-
-    links = [
-        RoleLink(doc_id, lang, ref(r[0]), r[1], "role." + r[1].lower().replace(" ", "_"), jurisdiction=r[2],
-                 qualifier=r[3] if len(r) > 3 else "", organization=r[4] if len(r) > 4 else "", text=r[1],
-                 start=index, end=index + 1, sentence=f"{r[0]}, {r[1]}", rules=["role.rule"])
-        for index, r in enumerate(roles)
-    ]
-    events = [
-        MeetingMention(doc_id, lang, m["kind"], m.get("trigger", m["kind"]), m.get("start", index), m.get("start", index) + 1,
-                       [ref(p) for p in m.get("people", [])], m.get("place", ""), m.get("date", ""),
-                       name=m.get("name", ""), sentence=m.get("sentence", f"{m['kind']} {index}"), rules=["meeting.rule"])
-        for index, m in enumerate(meetings)
-    ]
-    return DocResult(Document(doc_id, text, lang=lang, date=date), mentions, links, events)
+from tests.helpers import FakeGazetteer, build_doc, resolve
 
 
 def persons_doc(doc_id, *names, lang="en"):
     """Return a document that mentions each name as a PERSON, one sentence each."""
     return build_doc(doc_id, [(f"{name} spoke.", [("PERSON", name)]) for name in names], lang=lang)
-
-
-def resolve(docs, gazetteer=None, actors=None):
-    resolver = Resolver(gazetteer=gazetteer, actors=actors)
-    for doc in docs:
-        resolver.add(doc)
-    return resolver.finish()
 
 
 def node_of(resolution, doc, text):

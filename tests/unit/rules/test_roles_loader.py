@@ -1,27 +1,11 @@
 """load_roles_rules: the shipped rules load; mistakes come back as file:line problems, never raised."""
 
-import shutil
 
 import pytest
 
+from pipeline.config import load_settings
 from pipeline.rules.roles.loader import load_roles_rules
-from pipeline.config import DEFAULT_CONFIG_DIR, load_settings
-
-
-@pytest.fixture
-def config(tmp_path):
-    """Return a writable copy of the configs folder."""
-    folder = tmp_path / "configs"
-    shutil.copytree(DEFAULT_CONFIG_DIR, folder, ignore=shutil.ignore_patterns("train"))
-    return folder
-
-
-def insert_before_spanish(path, entry: str) -> int:
-    """Insert a YAML list entry before the "# --- Spanish" marker; return its line number."""
-    text = path.read_text(encoding="utf-8")
-    anchor = "  # --- Spanish"
-    path.write_text(text.replace(anchor, entry + anchor, 1), encoding="utf-8")
-    return text[: text.index(anchor)].count("\n") + 1
+from tests.helpers import insert_before_spanish
 
 
 def test_roles_loader_loads_shipped_rules():

@@ -7,60 +7,20 @@ import itertools
 import pytest
 
 from pipeline.resolve.events import dates_compatible
-from test_resolve_persons import FakeGazetteer, build_doc, resolve
-
-BLINKEN, MAYORKAS, SHERWOOD = "Antony Blinken", "Alejandro Mayorkas", "Liz Sherwood-Randall"
-AMLO, BIDEN, TRUDEAU, BARCENA = "Andrés Manuel López Obrador", "Joe Biden", "Justin Trudeau", "Alicia Bárcena"
-MEXICAN_PRESIDENT = ("his Mexican counterpart", "President", "Mexico")
-
-
-def names_doc(doc_id, names, lang="en", roles=(), meetings=(), date=""):
-    """Return a document mentioning every name once, with the given role links and meetings."""
-    sentences = [(f"{name} was there.", [("PERSON", name)]) for name in names]
-    return build_doc(doc_id, sentences, lang=lang, date=date, roles=roles, meetings=meetings)
-
-
-def corpus():
-    """Five reports of one round of talks, a phone call the week before and a summit in January."""
-    return [
-        names_doc("es-1", [BLINKEN, MAYORKAS, SHERWOOD, "Anthony Blinken", "Biden", AMLO, TRUDEAU, BIDEN], lang="es",
-                  roles=[(AMLO, "President", "Mexico")],
-                  meetings=[
-                      dict(kind="meeting", trigger="reunión", sentence="Antes de la reunión de este miércoles", date="2023-12-27", start=1),
-                      dict(kind="meeting", trigger="reunión", people=[BLINKEN, MAYORKAS, SHERWOOD], sentence="asistirán a la reunión", date="2023-12-27", start=2),
-                      dict(kind="summit", trigger="Cumbre", people=["Biden", AMLO, TRUDEAU], place="Ciudad de México", date="2023-01",
-                           name="Cumbre de Líderes de América del Norte", start=3),
-                      dict(kind="call", trigger="llamó", people=["Biden", ("su homólogo mexicano", "President", "Mexico")], date="2023-12-20", start=4),
-                  ]),
-        names_doc("en-1", [BLINKEN, MAYORKAS, "Blinken", "Lopez Obrador", BIDEN, AMLO, SHERWOOD],
-                  meetings=[
-                      dict(kind="visit", trigger="visit", people=[BLINKEN, MAYORKAS], place="Mexico", date="2023-12-27", start=1),
-                      dict(kind="call", trigger="spoke with", people=[BIDEN, MEXICAN_PRESIDENT], date="2023-12-21", start=2),
-                      dict(kind="meeting", trigger="meet", people=["Blinken", "Lopez Obrador"], place="Mexico City", date="2023-12-27", start=3),
-                      dict(kind="meeting", trigger="meeting", people=[SHERWOOD], sentence="will also attend the meeting", start=4),
-                  ]),
-        names_doc("en-2", ["Antony J. Blinken", "Alejandro N. Mayorkas", SHERWOOD, "Mr. Biden", "Mr. López Obrador"],
-                  meetings=[
-                      dict(kind="meeting", trigger="meeting", people=["Antony J. Blinken", ("Mexico's president", "President", "Mexico")],
-                           place="Mexico City", date="2023-12-27", start=1),
-                      dict(kind="meeting", trigger="meeting", people=["Alejandro N. Mayorkas", SHERWOOD],
-                           sentence="Wednesday's meeting also included", date="2023-12-27", start=2),
-                      dict(kind="call", trigger="call", people=["Mr. López Obrador", "Mr. Biden"], date="2023-12", start=3),
-                  ]),
-        names_doc("es-2", [MAYORKAS, AMLO, BLINKEN, SHERWOOD], lang="es",
-                  meetings=[
-                      dict(kind="meeting", trigger="reunión", people=[MAYORKAS, AMLO], date="2023-12-27", sentence="tuvo una reunión muy productiva", start=1),
-                      dict(kind="meeting", trigger="encuentro", sentence="El encuentro de este miércoles", date="2023-12-27", start=2),
-                      dict(kind="meeting", trigger="reunión", people=[BLINKEN, MAYORKAS, SHERWOOD], place="Ciudad de México",
-                           sentence="La reunión bilateral entre", start=3),
-                  ]),
-        names_doc("en-3", [AMLO, BLINKEN, MAYORKAS, BARCENA, "Donald Trump"],
-                  meetings=[
-                      dict(kind="meeting", trigger="received", people=[AMLO, BLINKEN, MAYORKAS], date="2023-12", start=1),
-                      dict(kind="meeting", trigger="meetings", sentence="at least a dozen meetings of these characteristics", start=2),
-                      dict(kind="meeting", trigger="meeting", people=[BARCENA], sentence="highlighted the friendly tone of the meeting", start=3),
-                  ]),
-    ]
+from tests.helpers import (
+    AMLO,
+    BARCENA,
+    BIDEN,
+    BLINKEN,
+    MAYORKAS,
+    MEXICAN_PRESIDENT,
+    SHERWOOD,
+    TRUDEAU,
+    FakeGazetteer,
+    corpus,
+    names_doc,
+    resolve,
+)
 
 
 def meeting_nodes(res, docs):

@@ -1,21 +1,13 @@
 """Person–role links on invented and seed sentences with the real models (gold in data/roles_gold.jsonl)."""
 
-import functools
 import json
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_settings
-from pipeline.nlp.models import load_pipeline
+from tests.helpers import pipeline_for
 
-GOLD = [json.loads(line) for line in (Path(__file__).parent / "data" / "roles_gold.jsonl").read_text(encoding="utf-8").splitlines()]
-
-
-@functools.lru_cache(maxsize=2)
-def pipeline_for(lang: str):
-    """Return the full pipeline of `lang`, loaded once per test session."""
-    return load_pipeline(lang, load_settings())
+GOLD = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / "roles_gold.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.mark.model

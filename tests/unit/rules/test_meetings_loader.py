@@ -1,10 +1,10 @@
 """load_meetings_rules: the shipped rules load; mistakes come back as file:line problems, never raised."""
 
 import pytest
-from test_roles_loader import config, insert_before_spanish  # noqa: F401  the writable configs fixture
 
-from pipeline.rules.meetings.loader import load_meetings_rules
 from pipeline.config import load_settings
+from pipeline.rules.meetings.loader import load_meetings_rules
+from tests.helpers import insert_before_spanish
 
 
 def test_meetings_loader_loads_shipped_rules():

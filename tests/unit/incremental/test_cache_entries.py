@@ -8,8 +8,8 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from pipeline.nlp.analysis import parse
 from pipeline.incremental.cache import FORMAT, HEADER, ParseCache
+from pipeline.nlp.analysis import parse
 
 WORDS = ["Blinken", "met", "López", "Obrador", "in", "Mexico", "City", "."]
 HEADS = [1, 1, 3, 1, 1, 6, 4, 1]

@@ -5,9 +5,9 @@ import spacy
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
 
+from pipeline.config import Limits
 from pipeline.rules import caps
 from pipeline.rules import matcher as token_matcher
-from pipeline.config import Limits
 
 
 def doc_of(words: int, sentences: int = 1):

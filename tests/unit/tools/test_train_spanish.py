@@ -8,10 +8,10 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from pipeline.tools import train
 from pipeline.config import PROJECT_ROOT, load_settings
+from pipeline.tools import train
 
-DATA = Path(__file__).parent / "data" / "ner"
+DATA = Path(__file__).parents[1] / "data" / "ner"
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
 
 

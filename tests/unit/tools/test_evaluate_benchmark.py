@@ -8,12 +8,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.tools import evaluate
 from pipeline.config import load_settings
+from pipeline.tools import evaluate
 
-DATA = Path(__file__).parent / "data" / "ner"
+DATA = Path(__file__).parents[1] / "data" / "ner"
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
 def _spans(doc: Doc) -> list[list[str]]:

@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-from test_roles_model import pipeline_for
 
-GOLD = [json.loads(line) for line in (Path(__file__).parent / "data" / "meetings_gold.jsonl").read_text(encoding="utf-8").splitlines()]
+from tests.helpers import pipeline_for
+
+GOLD = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / "meetings_gold.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.mark.model

@@ -1,7 +1,8 @@
 """The meetings component on hand-parsed Docs (blank pipeline, no model)."""
 
 import pytest
-from test_roles_blank import CASES, hand_parsed
+
+from tests.helpers import CASES, hand_parsed
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

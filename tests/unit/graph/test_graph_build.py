@@ -8,8 +8,7 @@ import pytest
 
 from pipeline.graph import GraphBuilder, mention_rows, relation_rows
 from pipeline.resolve.resolution import Resolver
-from test_resolve_meetings import AMLO, BIDEN, BLINKEN, MAYORKAS, corpus, names_doc
-from test_resolve_persons import FakeGazetteer, build_doc
+from tests.helpers import AMLO, BIDEN, BLINKEN, MAYORKAS, FakeGazetteer, build_doc, corpus, names_doc
 
 NODE_ATTRS = {"type", "label", "aliases", "mentions", "documents", "languages"}
 EDGE_ATTRS = {"relation", "weight", "directed", "documents", "evidence", "rules", "first_date", "last_date"}

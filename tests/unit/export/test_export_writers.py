@@ -18,7 +18,7 @@ from pipeline.export import commit as export
 from pipeline.export import formats
 from pipeline.records import Mention
 
-JS_DIR = Path(__file__).resolve().parents[2] / "tests" / "js"
+JS_DIR = Path(__file__).resolve().parents[3] / "tests" / "js"
 GEXF = "{http://gexf.net/1.3}"
 UNDIRECTED = {"e5", "e6"}
 LABELS = {
