@@ -85,18 +85,7 @@ def run(
     # The rules and gazetteers live as long as the run: out of the collector's sight, its full
     # collections (several per thousand documents) stop walking them.
     gc.freeze()
-    if engine == "dask":
-        results = engines.dask(
-            source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers,
-            tally=tally, memo=memo,
-        )
-    elif engine == "local":
-        documents = corpus.iter_documents(
-            source, lang_override=lang, languages=tuple(settings.run.languages), detect=False
-        )
-        results = engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally, memo=memo)
-    else:
-        raise ValueError(f"unknown engine {engine!r}: expected local or dask")
+    results = _results(source, settings, engine, lang=lang, cache_dir=cache_dir, scheduler=scheduler, tally=tally, memo=memo)
     report = RunReport(out_dir=out_dir)
     resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations)
     show = sys.stderr.isatty() if progress is None else progress
@@ -132,6 +121,23 @@ def run(
                 summary=report.summary,
             )
     return report
+
+
+def _results(
+    source: Path, settings: Settings, engine: str, *, lang, cache_dir, scheduler, tally, memo
+) -> Iterator[DocResult]:
+    """Return the DocResults of every document under `source`, in corpus order, from `engine`."""
+    if engine == "dask":
+        return engines.dask(
+            source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers,
+            tally=tally, memo=memo,
+        )
+    if engine == "local":
+        documents = corpus.iter_documents(
+            source, lang_override=lang, languages=tuple(settings.run.languages), detect=False
+        )
+        return engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally, memo=memo)
+    raise ValueError(f"unknown engine {engine!r}: expected local or dask")
 
 
 class _Spool:

@@ -16,8 +16,8 @@ from spacy.tokens import Doc
 from pipeline.config import load_settings
 from pipeline.nlp.models import load_pipeline
 from pipeline.records import DocResult, Document, MeetingMention, Mention, PersonRef, RoleLink
-from pipeline.resolve.names import fold
 from pipeline.resolve.resolution import Resolver
+from pipeline.text import fold
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT_DATA = ROOT / "tests" / "unit" / "data"

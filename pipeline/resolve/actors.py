@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.resolve.names import fold
 from pipeline.rules.files import Problem, line_of, read_yaml, validate
+from pipeline.text import fold
 
 
 class _Actor(BaseModel):

@@ -10,7 +10,8 @@ from datetime import date as Date
 from datetime import timedelta
 
 from pipeline.records import DocResult, MeetingMention, PersonRef
-from pipeline.resolve.names import Names, _attach_single_words, fold, group_names
+from pipeline.resolve.names import Names, _attach_single_words, group_names
+from pipeline.text import fold
 
 _DEFINITE = frozenset(
     "the this that these those la el las los esta este estas estos esa ese dicha dicho al del aquella aquel".split()

@@ -17,7 +17,8 @@ from pipeline.resolve.events import (
     date_precision,
     dates_compatible,
 )
-from pipeline.resolve.names import fold, plain_key, slug
+from pipeline.resolve.names import plain_key, slug
+from pipeline.text import fold
 
 if TYPE_CHECKING:  # annotations only: the resolution builds its meetings here
     from pipeline.resolve.resolution import Resolution

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.text import strip_accents
+from pipeline.text import ARTICLES, fold
 
 if TYPE_CHECKING:  # annotations only: the actors file's loader uses these keys
     from pipeline.resolve.actors import ActorsFile
@@ -39,12 +39,6 @@ _SUFFIXES = frozenset("jr sr ii iii iv".split())
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def fold(text: str) -> str:
-    """Return `text` lower-cased, without accents, with curly quotes made straight."""
-    return strip_accents(text.replace("’", "'").replace("‘", "'")).lower()
-
-
-@functools.lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """Return a readable id fragment of `text`: "Andrés López" -> "andres-lopez"."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
@@ -53,7 +47,7 @@ def slug(text: str) -> str:
 def plain_key(text: str) -> str:
     """Return the key of an organization or unknown place: folded, no punctuation or leading article."""
     words = re.sub(r"[^\w\s&-]", "", fold(text).replace("-", " ")).split()
-    if len(words) > 1 and words[0] in ("the", "la", "el", "los", "las"):
+    if len(words) > 1 and words[0] in ARTICLES:
         words = words[1:]
     return " ".join(words)
 
@@ -156,7 +150,7 @@ class Names:
         if canonical:
             return canonical
         words = text.strip().split()
-        if len(words) > 1 and fold(words[0]) in ("the", "la", "el", "los", "las"):
+        if len(words) > 1 and fold(words[0]) in ARTICLES:
             words = words[1:]
         return " ".join(words).strip(".,;:")
 

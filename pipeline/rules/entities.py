@@ -10,139 +10,22 @@ Span._.rules ("model" for a model span left as it was).
 from __future__ import annotations
 
 import bisect
-import functools
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
 
-import numpy
-from pydantic import BaseModel, ConfigDict, Field
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 import pipeline.nlp.extensions  # noqa: F401  the Doc and Span extensions this layer sets
 from pipeline.config import Limits, load_settings
-from pipeline.records import LABELS, Mention
+from pipeline.records import Mention
 from pipeline.rules import caps, dates, numerals
-from pipeline.rules.files import Problem, RuleError, check_token_pattern, check_vocab, read_jsonl
-from pipeline.rules.matcher import TokenMatcher, ambiguous
-from pipeline.rules.places import Gazetteer, load_places_rules
-
-NAME_LABELS = ("PERSON", "ORG", "PLACE", "MISC", "NORP")
-ACTIONS = ("map", "cut", "trim", "drop", "places", "relabel", "add", "demonyms", "qualify", "persons")
+from pipeline.rules.entity_fixes import Cand, _EntityFixes
+from pipeline.rules.entity_rules import EntityRule, EntityRules, _rules_for
+from pipeline.rules.matcher import TokenMatcher
 
 
-class Example(BaseModel):
-    """A sentence a rule must handle: `model` fakes the model's entities as [text, label]."""
-
-    model_config = ConfigDict(extra="forbid")
-    text: str
-    model: list[tuple[str, str]] = []
-    pos: dict[str, str] = {}  # token text -> POS, for rules that read POS
-    pub_date: str = ""
-    expect: list[dict[str, Any]] = []  # {"text", "label", and optionally "norm", "value", "qualifier"}
-    absent: list[str] = []  # texts that must not be entities
-
-
-class EntityRule(BaseModel):
-    """One line of entities.jsonl. Fields used per action:
-
-    map: from -> label ("" drops); cut: words (cut the span before them); trim: words (leading
-    words to strip), connectors, pos; drop: words, pos; places/demonyms: from (labels an exact
-    match overrides); relabel: first/last words -> label; add: pattern -> label; qualify: label;
-    persons: from (labels a name seen as PERSON elsewhere in the document overrides).
-    """
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    id: str
-    action: Literal[ACTIONS]
-    label: Literal[LABELS + ("",)] = ""
-    from_: list[str] = Field(default=[], alias="from")
-    pattern: list[dict[str, Any]] = []
-    words: list[str] = []
-    first: list[str] = []
-    last: list[str] = []
-    connectors: list[str] = []
-    pos: list[str] = []
-    initial: bool = False  # drop: only sentence-initial words
-    examples: list[Example] = []
-
-
-class EntityRules:
-    """The rules of one language: the label map, and the other rules grouped by action."""
-
-    def __init__(self, rules: list[EntityRule]):
-        self.all = rules
-        self.label_map: dict[str, tuple[str, str]] = {}
-        self.by_action: dict[str, list[EntityRule]] = {action: [] for action in ACTIONS}
-        for rule in rules:
-            self.by_action[rule.action].append(rule)
-            for source in rule.from_ if rule.action == "map" else []:
-                self.label_map[source] = (rule.label, rule.id)
-
-
-def _check(rule: EntityRule, path: Path, line: int, vocab) -> list[Problem]:
-    problems = []
-    if rule.action == "add":
-        complaint = (check_token_pattern(rule.pattern, vocab) or ambiguous(rule.pattern)) if rule.pattern else "empty pattern"
-        if complaint:
-            problems.append(Problem(str(path), line, f"{rule.id}: {complaint}"))
-    if rule.action in ("add", "relabel", "qualify") and not rule.label:
-        problems.append(Problem(str(path), line, f"{rule.id}: action {rule.action!r} needs a label"))
-    return problems
-
-
-def load_entity_rules(settings) -> tuple[dict[str, EntityRules] | None, list[Problem], list[tuple[str, str, int]]]:
-    """Load patterns/<lang>/entities.jsonl of every language; return ({lang: rules} or None, problems, ids)."""
-    found: dict[str, EntityRules] = {}
-    problems: list[Problem] = []
-    ids: list[tuple[str, str, int]] = []
-    for lang in settings.run.languages:
-        path = settings.rule_path("patterns") / lang / "entities.jsonl"
-        rules, lang_problems = read_jsonl(path, EntityRule)
-        vocab = check_vocab()
-        for line, rule in rules:
-            lang_problems += _check(rule, path, line, vocab)
-        problems += lang_problems
-        ids += [(rule.id, str(path), line) for line, rule in rules]
-        found[lang] = EntityRules([rule for _, rule in rules])
-    return (None if problems else found), problems, ids
-
-
-@functools.lru_cache(maxsize=4)
-def _rules_for(config_dir: str) -> tuple[dict[str, EntityRules], Gazetteer]:
-    settings = load_settings(config_dir)
-    rules, problems, _ = load_entity_rules(settings)
-    gazetteer, place_problems, _ = load_places_rules(settings)
-    if problems or place_problems:
-        raise RuleError(problems + place_problems)
-    return rules, gazetteer
-
-
-@dataclass
-class Cand:
-    """A span being worked on: token offsets, unified label and the rules that shaped it."""
-
-    start: int
-    end: int
-    label: str
-    rules: list[str] = field(default_factory=list)
-
-    def mark(self, rule_id: str) -> None:
-        if self.rules == ["model"]:
-            self.rules = []
-        if rule_id not in self.rules:
-            self.rules.append(rule_id)
-
-
-def _is_lower(token) -> bool:
-    return token.text[:1].islower()
-
-
-class EntityLayer:
+class EntityLayer(_EntityFixes):
     """spaCy component: unified labels, rule fixes, and values for NUMBER, DATE, PLACE, NORP."""
 
     def __init__(self, nlp: Language, name: str, config_dir: str):
@@ -202,76 +85,6 @@ class EntityLayer:
                 cands.append(Cand(ent.start, ent.end, label, ["model"]))
         return cands
 
-    def _cut(self, doc: Doc, cand: Cand, rule: EntityRule) -> Cand:
-        if cand.label not in NAME_LABELS:
-            return cand
-        for i in range(cand.start + 1, cand.end):
-            if doc[i].text in rule.words:
-                cand.end = i
-                cand.mark(rule.id)
-                break
-        return cand
-
-    def _trim(self, doc: Doc, cand: Cand, rule: EntityRule) -> list[Cand]:
-        """Split at commas, strip leading function words and trailing lowercase words.
-
-        A span that only keeps its tail after a connector ("El secretario de Estado") names
-        a common noun's complement, not an entity, and is dropped.
-        """
-        if cand.label not in (rule.from_ or NAME_LABELS):
-            return [cand]
-        if self._known(doc[cand.start:cand.end].text):
-            return [cand]
-        parts, start = [], cand.start
-        for i in range(cand.start, cand.end + 1):
-            if i == cand.end or doc[i].text in (",", ";", ":"):
-                parts.append((start, i))
-                start = i + 1
-        kept = []
-        for start, end in parts:
-            removed = []
-            while start < end and self._strippable(doc, start, rule) and not self._known(doc[start:end].text):
-                removed.append(doc[start].lower_)
-                start += 1
-            while end > start and (doc[end - 1].is_punct or _is_lower(doc[end - 1])) and not doc[end - 1].like_num:
-                end -= 1
-            if start >= end or set(removed) & set(rule.connectors):
-                continue
-            part = Cand(start, end, cand.label, list(cand.rules))
-            if (start, end) != (cand.start, cand.end):
-                part.mark(rule.id)
-            kept.append(part)
-        return kept
-
-    def _strippable(self, doc: Doc, i: int, rule: EntityRule) -> bool:
-        token = doc[i]
-        initial = bool(token.is_sent_start) or i == 0
-        if token.is_title and not initial and token.pos_ in ("DET", "ADP"):
-            return False  # capitalised mid-sentence, the article is part of the name: "La Coruña", "De Palacio"
-        if token.is_punct or _is_lower(token) or token.lower_ in rule.words:
-            return True
-        return token.pos_ in rule.pos and initial
-
-    def _drops(self, doc: Doc, cand: Cand, rule: EntityRule) -> bool:
-        """Single words that are function words, listed common words, or a non-name POS."""
-        if cand.end - cand.start != 1 or cand.label not in (rule.from_ or NAME_LABELS):
-            return False
-        token = doc[cand.start]
-        if self._known(token.text):
-            return False
-        initial = bool(token.is_sent_start) or cand.start == 0
-        if rule.initial and not initial:
-            return False
-        return (
-            token.lower_ in rule.words
-            or numerals.plain(token.text) in rule.words
-            or token.pos_ in rule.pos
-            or (initial and doc.vocab[token.lower_].is_stop)
-        )
-
-    def _known(self, text: str) -> bool:
-        return bool(self.gazetteer.canonical(text) or self.gazetteer.demonym_place(text))
-
     def _place_hits(self, doc: Doc) -> dict[tuple[int, int], tuple[str, str]]:
         """Gazetteer matches (start, end) -> (kind, canonical); names must be capitalised."""
         hits: dict[tuple[int, int], tuple[str, str]] = {}
@@ -299,15 +112,6 @@ class EntityLayer:
                 continue  # "Guerrero", "Hidalgo": surnames as often as states
             cand.label = rule.label
             cand.mark(rule.id)
-
-    def _relabel(self, doc: Doc, cands: list[Cand], rule: EntityRule) -> None:
-        first, last = {w.lower() for w in rule.first}, {w.lower() for w in rule.last}
-        for cand in cands:
-            if cand.label not in rule.from_ or cand.label == rule.label:
-                continue
-            if doc[cand.start].lower_ in first or doc[cand.end - 1].lower_ in last:
-                cand.label = rule.label
-                cand.mark(rule.id)
 
     def _added(self, doc: Doc, hits: dict) -> list[Cand]:
         matches = caps.matches(self.matcher, doc, self.rule_ids, self.limits)
@@ -339,39 +143,6 @@ class EntityLayer:
             by_start.setdefault(cand.start, []).append(cand)
             taken |= span
         return sorted((c for found in by_start.values() for c in found), key=lambda c: c.start)
-
-    def _qualify(self, doc: Doc, cands: list[Cand], rule: EntityRule) -> None:
-        """Pull a qualifier just before a NUMBER into it ("más de" + "11.000")."""
-        taken = {i for c in cands for i in range(c.start, c.end)}
-        for cand in cands:
-            if cand.label != rule.label:
-                continue
-            for size in (3, 2, 1):
-                start = cand.start - size
-                if start < 0 or taken & set(range(start, cand.start)):
-                    continue
-                if numerals.plain(doc[start:cand.start].text) in numerals.QUALIFIERS:
-                    cand.start = start
-                    cand.mark(rule.id)
-                    break
-
-    def _persons(self, doc: Doc, cands: list[Cand], rule: EntityRule) -> list[Cand]:
-        """Document consistency: a name seen as PERSON is a PERSON everywhere in the document."""
-        names: set[str] = set()
-        for cand in cands:
-            if cand.label == "PERSON":
-                tokens = [t.text for t in doc[cand.start:cand.end]]
-                names.update(" ".join(tokens[i:]) for i in range(len(tokens)))
-        names = {n for n in names if n[:1].isupper() and not self._known(n)}
-        if not names:
-            return cands
-        for cand in cands:
-            text = doc[cand.start:cand.end].text
-            if cand.label in rule.from_ and text in names and not self.gazetteer.canonical(text):
-                cand.label = "PERSON"
-                cand.mark(rule.id)
-        added = [Cand(s, e, "PERSON", [rule.id]) for s, e in _occurrences(doc, [name.split(" ") for name in names])]
-        return self._merge(cands, added)
 
     def _write(self, doc: Doc, cands: list[Cand], hits: dict) -> Doc:
         spans = [(Span(doc, c.start, c.end, label=c.label), c) for c in cands if c.end > c.start]
@@ -410,7 +181,13 @@ class EntityLayer:
             doc._.ref_date, doc._.ref_date_source = "", ""
 
 
-@Language.factory("actorgraph_entities", default_config={"config_dir": ""})
+@Language.factory(
+    "actorgraph_entities",
+    default_config={"config_dir": ""},
+    requires=["doc.ents", "doc.sents", "token.lemma", "token.pos"],
+    assigns=["doc.ents", "span._.value", "span._.qualifier", "span._.norm", "span._.rules", "doc._.ref_date",
+             "doc._.ref_date_source", "doc._.limits", "doc._.warnings"],
+)
 def make_entities(nlp: Language, name: str, config_dir: str) -> EntityLayer:
     """Build the entity layer for `nlp`, reading rules from `config_dir`."""
     return EntityLayer(nlp, name, config_dir)
@@ -427,23 +204,6 @@ def _in_future(span: Span) -> bool:
     if "Fut" in verb.morph.get("Tense"):
         return True
     return any(child.lower_ in ("will", "'ll", "shall") for child in verb.children)
-
-
-def _occurrences(doc: Doc, phrases: list[list[str]]) -> list[tuple[int, int]]:
-    """Return (start, end) of every occurrence of each phrase (token texts) in `doc`, overlaps
-    included, as an ORTH PhraseMatcher finds them; compared by word id (string hash)."""
-    by_first: dict[int, set[tuple[int, ...]]] = {}
-    for words in phrases:
-        ids = tuple(get_string_id(word) for word in words)
-        by_first.setdefault(ids[0], set()).add(ids)
-    orths = doc.to_array(ORTH)
-    found = []
-    for start in numpy.flatnonzero(numpy.isin(orths, numpy.array(list(by_first), dtype=orths.dtype))).tolist():
-        for ids in by_first[int(orths[start])]:
-            end = start + len(ids)
-            if end <= len(orths) and tuple(orths[start:end].tolist()) == ids:
-                found.append((start, end))
-    return found
 
 
 def mentions_from_doc(doc: Doc) -> list[Mention]:
@@ -476,4 +236,3 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
             )
         )
     return mentions
-

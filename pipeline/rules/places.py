@@ -17,10 +17,9 @@ from typing import Iterable
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.rules.files import Problem, line_of, read_yaml, validate
-from pipeline.text import strip_accents
+from pipeline.text import ARTICLES, strip_accents
 
 KINDS = ("country", "city", "region")
-_ARTICLES = ("the", "la", "el", "los", "las")
 
 
 class _Entry(BaseModel):
@@ -63,7 +62,7 @@ def place_key(text: str) -> str:
 
 def _without_article(key: str) -> str:
     first, _, rest = key.partition(" ")
-    return rest if first in _ARTICLES and rest else key
+    return rest if first in ARTICLES and rest else key
 
 
 def spanish_forms(word: str) -> list[str]:

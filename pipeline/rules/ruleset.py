@@ -9,7 +9,7 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.resolve.actors import load_actors_rules
-from pipeline.rules.entities import load_entity_rules
+from pipeline.rules.entity_rules import load_entity_rules
 from pipeline.rules.files import Problem, RuleError, duplicate_ids
 from pipeline.rules.meetings.loader import load_meetings_rules
 from pipeline.rules.places import load_places_rules

@@ -58,7 +58,12 @@ class MeetingsComponent:
         return doc
 
 
-@Language.factory("actorgraph_meetings", default_config={"config_dir": ""})
+@Language.factory(
+    "actorgraph_meetings",
+    default_config={"config_dir": ""},
+    requires=["doc.ents", "doc.sents", "token.dep", "token.lemma", "token.pos", "doc._.actorgraph_roles"],
+    assigns=["doc._.meetings", "doc._.role_links", "doc._.warnings"],
+)
 def make_meetings(nlp: Language, name: str, config_dir: str) -> MeetingsComponent:
     """Create the meetings component from the rule files under `config_dir`."""
     return MeetingsComponent(nlp, load_settings(config_dir or None))

@@ -17,6 +17,7 @@ from pipeline.config import Limits
 from pipeline.rules import caps
 from pipeline.rules.matcher import TokenMatcher
 from pipeline.rules.roles.schema import AliasEntry, Connectors, ModifierEntry, OrgEntry, RolesRules
+from pipeline.text import ARTICLES
 
 _NAME_POS = ("PROPN",)
 
@@ -182,7 +183,7 @@ class DocView:
             return span, org.name, org.jurisdiction
         ent = self.ent_of[i]
         if ent is not None and ent.label_ == "ORG":
-            start = ent.start + (1 if ent[0].lower_ in ("the", "la", "el", "los", "las") else 0)
+            start = ent.start + (1 if ent[0].lower_ in ARTICLES else 0)
             return self.doc[start : ent.end], ent.text if start == ent.start else self.doc[start : ent.end].text, ""
         return None
 

@@ -8,6 +8,8 @@ from spacy.tokens import Span
 
 import pipeline.rules.entities as entities
 from pipeline.config import Settings, load_settings
+from pipeline.nlp import extensions
+from pipeline.rules.entity_rules import load_entity_rules
 
 CONFIG = str(load_settings().config_dir)
 
@@ -20,6 +22,7 @@ def _layer(lang: str):
 
 
 def test_entities_extensions_registered_once():
+    importlib.reload(extensions)  # where every extension is registered (pipeline/nlp/extensions.py)
     importlib.reload(entities)
     for name in ("value", "qualifier", "norm", "rules"):
         assert Span.has_extension(name)
@@ -83,5 +86,5 @@ def test_entities_loader_reports_problems(tmp_path, line, message):
     folder.mkdir(parents=True)
     (folder / "entities.jsonl").write_text(line + "\n", encoding="utf-8")
     settings = Settings(models={"en": "x"}, config_dir=tmp_path, run={"languages": ["en"]})
-    rules, problems, _ = entities.load_entity_rules(settings)
+    rules, problems, _ = load_entity_rules(settings)
     assert rules is None and problems[0].line == 1 and message in problems[0].message
