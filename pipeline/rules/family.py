@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from pipeline.config import Settings
-from pipeline.rules.files import Problem, check_token_pattern, check_vocab, read_jsonl
+from pipeline.rules.files import Problem, check_token_pattern, check_vocab, read_jsonl, read_yaml, validate
 from pipeline.rules.matcher import ambiguous
 
 LANGS = ("en", "es")  # the languages with pattern files
@@ -24,6 +24,15 @@ LANGS = ("en", "es")  # the languages with pattern files
 READ_ERRORS = (OSError, UnicodeError, yaml.YAMLError, ValidationError)
 
 Loaded = tuple[Any, list[Problem], list[tuple[str, str, int]]]
+
+
+def read_rule_file(path: Path, model: type[BaseModel]) -> tuple[Any, BaseModel | None, list[Problem]]:
+    """Read a family's YAML file and validate it; return (data with line info, model or None, problems)."""
+    raw, problems = read_yaml(path)
+    data = None
+    if not problems:
+        data, problems = validate(model, raw or {}, path)
+    return raw, data, problems
 
 
 def load_link_rules(folder: Path, lang: str, model: type[BaseModel], name: str):

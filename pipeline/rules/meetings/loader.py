@@ -6,17 +6,14 @@ import functools
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules
-from pipeline.rules.files import Problem, line_of, read_yaml, validate
+from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules, read_rule_file
+from pipeline.rules.files import Problem, line_of
 from pipeline.rules.meetings.schema import PATTERN_FILE, MeetingPattern, MeetingsFile, MeetingsRules
 
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str, patterns: str, stamp: tuple) -> tuple[MeetingsRules | None, tuple, tuple]:
-    raw, problems = read_yaml(Path(path))
-    data = None
-    if not problems:
-        data, problems = validate(MeetingsFile, raw or {}, Path(path))
+    raw, data, problems = read_rule_file(Path(path), MeetingsFile)
     ids = []
     if data is not None:
         ids = [(t.id, path, line_of(raw, ("triggers", i))) for i, t in enumerate(data.triggers)]

@@ -6,8 +6,8 @@ import functools
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules
-from pipeline.rules.files import Problem, line_of, read_yaml, validate
+from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules, read_rule_file
+from pipeline.rules.files import Problem, line_of
 from pipeline.rules.roles.schema import PATTERN_FILE, LinkRule, RolesFile, RolesRules
 
 
@@ -44,10 +44,7 @@ def _entry_ids(data: RolesFile, raw, path: Path) -> list[tuple[str, str, int]]:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str, patterns: str, stamp: tuple) -> tuple[RolesRules | None, tuple, tuple]:
-    raw, problems = read_yaml(Path(path))
-    data = None
-    if not problems:
-        data, problems = validate(RolesFile, raw or {}, Path(path))
+    raw, data, problems = read_rule_file(Path(path), RolesFile)
     ids = []
     if data is not None:
         problems = _check_refs(data, raw, Path(path))
