@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import traceback
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
 from pipeline.config import ConfigError, load_settings
-from pipeline.rules import RuleError
+from pipeline.rules.files import RuleError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Bilingual actor graph from news articles.")
 rules_app = typer.Typer(no_args_is_help=True, help="Work with the rule files in configs/.")
@@ -20,11 +22,33 @@ CONFIG = typer.Option(None, "--config", help="Folder with settings.toml and the 
 DEBUG = typer.Option(False, "--debug", help="Show Python tracebacks for errors.")
 
 
+class Engine(str, Enum):
+    """Where extract's per-document work runs."""
+
+    local = "local"
+    dask = "dask"
+
+
 def _fail(message: str, code: int, debug: bool) -> None:
     if debug:
         traceback.print_exc()
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def _reported(debug: bool, *expected: type[Exception]) -> Iterator[None]:
+    """Every command's errors: a bad setting or rule file (and the `expected` errors of the
+    command) is one line on stderr and exit status 2, Ctrl-C exit status 130; --debug adds the
+    traceback. Anything else is a bug and keeps its traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except (RuleError, ConfigError, *expected) as exc:
+        _fail(f"error: {exc}", 2, debug)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130, debug)
 
 
 @app.command()
@@ -37,7 +61,7 @@ def extract(
     workers: Optional[int] = typer.Option(
         None, "--workers", "-w", min=0, help="Worker processes (default: settings.toml [run] workers; 0 = one per core)."
     ),
-    engine: str = typer.Option("local", "--engine", help="local, or dask to run on a Dask cluster."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local (this machine), or dask (a Dask cluster)."),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask scheduler address, tcp://HOST:8786 (default: a local cluster)."
     ),
@@ -45,29 +69,21 @@ def extract(
     debug: bool = DEBUG,
 ) -> None:
     """Build the actor graph of a corpus and write every output file into OUT."""
-    from pipeline import batch
+    from pipeline import run as orchestrator
 
-    try:
+    with _reported(debug, OSError):  # OSError: the output folder or the cache became unwritable mid-run
         settings = load_settings(config)
         if not source.exists():
             raise ConfigError(f"{source}: no such file or folder")
         if lang is not None and lang not in settings.run.languages:
             raise ConfigError(f"--lang {lang}: expected one of {', '.join(settings.run.languages)}")
         _check_writable(out)
-        if engine not in ("local", "dask"):
-            raise ConfigError(f"--engine {engine}: expected local or dask")
-        if scheduler and engine != "dask":
+        if scheduler and engine != Engine.dask:
             raise ConfigError("--scheduler needs --engine dask")
-        report = batch.run(
+        report = orchestrator.run(
             source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
-            workers=workers, engine=engine, scheduler=scheduler,
+            workers=workers, engine=engine.value, scheduler=scheduler,
         )
-    except (RuleError, ConfigError) as exc:
-        _fail(f"error: {exc}", 2, debug)
-    except OSError as exc:  # the output folder or the cache became unwritable mid-run
-        _fail(f"error: {exc}", 2, debug)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130, debug)
     counts = report.counts
     typer.echo(
         f"{sum(counts.values())} documents: {counts.get('ok', 0)} ok, {counts.get('skipped', 0)} skipped, "
@@ -96,26 +112,23 @@ def explain(
     debug: bool = DEBUG,
 ) -> None:
     """Print the entities, roles and meetings found in TEXT, with the ids of the rules that fired."""
-    from pipeline import batch
+    from pipeline.explain import explain as explain_text
+    from pipeline.explain import format_explanation
 
     if _names_file(text):
         text = Path(text).read_text(encoding="utf-8", errors="replace")
-    try:
-        result = batch.explain(text, load_settings(config), lang=lang, date=date)
-    except (RuleError, ConfigError, ValueError) as exc:
-        _fail(f"error: {exc}", 2, debug)
-    typer.echo(batch.format_explanation(result))
+    with _reported(debug, ValueError):
+        result = explain_text(text, load_settings(config), lang=lang, date=date)
+    typer.echo(format_explanation(result))
 
 
 @rules_app.command("check")
 def rules_check(config: Optional[Path] = CONFIG, debug: bool = DEBUG) -> None:
     """Validate every rule file; list each problem as file:line and exit 2 if there are any."""
-    from pipeline.ruleset import load_ruleset
+    from pipeline.rules.ruleset import load_ruleset
 
-    try:
+    with _reported(debug):
         ruleset = load_ruleset(load_settings(config))
-    except (RuleError, ConfigError) as exc:
-        _fail(f"error: {exc}", 2, debug)
     typer.echo(f"ok: {ruleset.count} rules valid (sha256 {ruleset.digest[:12]})")
 
 
@@ -127,11 +140,12 @@ def evaluate(
     debug: bool = DEBUG,
 ) -> None:
     """Score the extract pipeline's entity recognition on public NER test sets."""
-    from pipeline.evaluate import run_eval
+    from pipeline.tools.evaluate import run_eval
 
-    if not data.is_dir():
-        _fail(f"error: {data}: benchmark data folder not found (pass --data or DATA=...)", 2, debug)
-    run_eval(data, out, load_settings(config))
+    with _reported(debug):
+        if not data.is_dir():
+            raise ConfigError(f"{data}: benchmark data folder not found (pass --data or DATA=...)")
+        run_eval(data, out, load_settings(config))
 
 
 @app.command()
@@ -141,11 +155,12 @@ def train(
     debug: bool = DEBUG,
 ) -> None:
     """Train the Spanish NER model into models/ (see models/README.md)."""
-    from pipeline.train import train_spanish
+    from pipeline.tools.train import train_spanish
 
-    if not data.is_dir():
-        _fail(f"error: {data}: training data folder not found (pass --data or DATA=...)", 2, debug)
-    typer.echo(f"model written to {train_spanish(data, load_settings(config))}")
+    with _reported(debug):
+        if not data.is_dir():
+            raise ConfigError(f"{data}: training data folder not found (pass --data or DATA=...)")
+        typer.echo(f"model written to {train_spanish(data, load_settings(config))}")
 
 
 @app.command()
@@ -161,13 +176,11 @@ def bench(
     debug: bool = DEBUG,
 ) -> None:
     """Measure extract against bare spaCy on a generated corpus; print the figures, write OUT/bench.json."""
-    from pipeline.bench import run_bench
+    from pipeline.tools.bench import run_bench
 
-    try:
+    with _reported(debug, RuntimeError):
         run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
                   settings=load_settings(config))
-    except (RuleError, ConfigError, RuntimeError) as exc:
-        _fail(f"error: {exc}", 2, debug)
 
 
 def _names_file(text: str) -> bool:

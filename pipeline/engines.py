@@ -1,6 +1,6 @@
 """Where the per-document work runs: in this process, in a pool of local processes, or on Dask.
 
-Every engine yields DocResults in corpus order, so the reduce in batch.run (resolution, graph,
+Every engine yields DocResults in corpus order, so the reduce in run.run (resolution, graph,
 files) sees the same sequence whichever engine produced it. Each worker process loads its
 spaCy pipelines once and reuses them for every window or shard it is given.
 """
@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from pipeline import batch, corpus
-from pipeline.cache import CacheStats, ParseCache
+from pipeline import corpus
 from pipeline.config import ConfigError, Settings
+from pipeline.incremental.cache import CacheStats, ParseCache
+from pipeline.incremental.reuse import Memo, ReuseStats, Store
+from pipeline.nlp import analysis
 from pipeline.records import DocResult, Document, pack, unpack
-from pipeline.reuse import Memo, ReuseStats, Store
 
 # Starting worker processes and loading models in each costs a few seconds, more than
 # parsing about 50 news articles takes; smaller corpora run in this process.
@@ -110,12 +111,12 @@ def _chain(head: list, rest: Iterator) -> Iterator:
     yield from rest
 
 
-def _here(pipelines: batch.Pipelines, settings: Settings, cache: ParseCache | None, store: Store | None):
+def _here(pipelines: analysis.Pipelines, settings: Settings, cache: ParseCache | None, store: Store | None):
     """Return a `submit` for _in_order that runs each window in this process."""
 
     def submit(documents: list[Document]) -> Future:
         future: Future = Future()
-        future.set_result(batch.work(documents, pipelines, settings, cache, store))
+        future.set_result(analysis.work(documents, pipelines, settings, cache, store))
         return future
 
     return submit
@@ -164,7 +165,7 @@ class _Runner:
         self.workers, self.tally = workers, tally
         self.chars = 0
         self.pool = None
-        self.pipelines: batch.Pipelines | None = None
+        self.pipelines: analysis.Pipelines | None = None
         self.cache: ParseCache | None = None
         self.here = None  # submit for windows run in this process, made on first use
         tally.workers = 1
@@ -207,9 +208,9 @@ class _Runner:
             self.here = _here(self._pipelines(), self.settings, self.cache, self.store)
         return self.here(documents)
 
-    def _pipelines(self) -> batch.Pipelines:
+    def _pipelines(self) -> analysis.Pipelines:
         if self.pipelines is None:
-            self.pipelines = batch.Pipelines(self.settings)
+            self.pipelines = analysis.Pipelines(self.settings)
         return self.pipelines
 
     def close(self) -> None:
@@ -247,7 +248,7 @@ _worker = threading.local()
 
 
 def _start_worker(
-    settings: Settings, cache_dir: Path | None, store: Store | None, pipelines: batch.Pipelines | None
+    settings: Settings, cache_dir: Path | None, store: Store | None, pipelines: analysis.Pipelines | None
 ) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -256,13 +257,13 @@ def _start_worker(
 
 
 def _state(
-    settings: Settings, cache_dir: Path | None, pipelines: batch.Pipelines | None = None
-) -> tuple[batch.Pipelines, ParseCache | None]:
+    settings: Settings, cache_dir: Path | None, pipelines: analysis.Pipelines | None = None
+) -> tuple[analysis.Pipelines, ParseCache | None]:
     """Return this thread's pipelines (`pipelines` when given, else loaded on first use) and cache."""
     key = (settings.model_dump_json(), str(cache_dir))
     if getattr(_worker, "key", None) != key:
         _worker.key = key
-        _worker.pipelines = pipelines if pipelines is not None else batch.Pipelines(settings)
+        _worker.pipelines = pipelines if pipelines is not None else analysis.Pipelines(settings)
         _worker.cache = ParseCache(cache_dir) if cache_dir else None
     return _worker.pipelines, _worker.cache
 
@@ -271,7 +272,7 @@ def _run_window(documents: list[Document]):
     pipelines, cache = _worker.pipelines, _worker.cache
     stats = cache.stats if cache else None
     before = copy(stats)
-    results = batch.work(documents, pipelines, pipelines.settings, cache, _worker.store)
+    results = analysis.work(documents, pipelines, pipelines.settings, cache, _worker.store)
     # packed: the records cross to the parent as tuples, cheaper to pickle than dataclasses
     return [(r.document, pack(r)) for r in results], _delta(stats, before), pipelines.models()
 

@@ -16,11 +16,10 @@ from typing import Iterator
 import networkx as nx
 
 from pipeline.config import Limits
-from pipeline.records import DocResult, Document
-from pipeline.resolve import DocView, Resolution
+from pipeline.records import UNDIRECTED, DocResult, Document
+from pipeline.resolve.resolution import NodeView, Resolution
 
 NODE_TYPES = {"person": "person", "org": "organization", "place": "place", "role": "role", "meeting": "meeting"}
-UNDIRECTED = frozenset({"met_with", "co_occurs"})
 # Rule id of a bare title given the jurisdiction the same person's title has elsewhere.
 IMPLIED_JURISDICTION_RULE = "derive-role-jurisdiction"
 
@@ -43,7 +42,7 @@ class Relation:
     label: str = ""  # label of the target node when the resolution does not keep it (roles)
 
 
-def relations(result: DocResult, view: DocView) -> Iterator[Relation]:
+def relations(result: DocResult, view: NodeView) -> Iterator[Relation]:
     """Yield every relation instance of a document: role links, affiliations, meeting participation and places."""
     res = view.res
     day = result.document.date or result.ref_date

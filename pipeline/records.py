@@ -12,6 +12,7 @@ from operator import attrgetter
 
 LABELS = ("PERSON", "ORG", "PLACE", "DATE", "NORP", "NUMBER", "MISC")
 MEETING_KINDS = ("meeting", "visit", "call", "summit")
+UNDIRECTED = frozenset({"met_with", "co_occurs"})  # relations without a direction: one edge per pair
 
 
 @dataclass

@@ -1,8 +1,12 @@
-"""Text folding shared by the lookups that compare names across spellings and languages."""
+"""Text folding shared by the lookups that compare names across spellings and languages, and the
+articles those lookups drop."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+
+ARTICLES = ("the", "la", "el", "los", "las")  # a leading article a name key drops ("The White House")
 
 
 class _Folding(dict):
@@ -25,3 +29,9 @@ def strip_accents(text: str) -> str:
     if text.isascii():  # nothing to decompose, as in most English text
         return text
     return unicodedata.normalize("NFKD", text).translate(_FOLDING)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold(text: str) -> str:
+    """Return `text` lower-cased, without accents, with curly quotes made straight."""
+    return strip_accents(text.replace("’", "'").replace("‘", "'")).lower()

@@ -6,9 +6,9 @@ import pytest
 from spacy.tokens.doc import DOCBIN_ALL_ATTRS
 
 from pipeline import corpus
-from pipeline.attribute_ruler import IndexedAttributeRuler
 from pipeline.config import PROJECT_ROOT, load_settings
-from pipeline.nlp import load_model, load_spacy
+from pipeline.nlp.attribute_ruler import IndexedAttributeRuler
+from pipeline.nlp.models import load_model, load_spacy
 
 pytestmark = pytest.mark.model
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.bench import probe_stages
 from pipeline.config import PROJECT_ROOT
+from pipeline.tools.bench import probe_stages
 
 pytestmark = pytest.mark.model
 

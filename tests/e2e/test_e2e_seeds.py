@@ -12,7 +12,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from pipeline import batch
+from pipeline import run as orchestrator
 from pipeline.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ def fold(text: str) -> str:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    report = batch.run(ROOT / "data/news", out, load_settings(), progress=False)
+    report = orchestrator.run(ROOT / "data/news", out, load_settings(), progress=False)
     graph = nx.read_graphml(out / "graph.graphml", force_multigraph=True)
     mentions = [json.loads(line) for line in (out / "mentions.jsonl").read_text(encoding="utf-8").splitlines()]
     return report, graph, mentions

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch, engines, tables
+from pipeline import engines
+from pipeline import run as orchestrator
 from pipeline.config import load_settings
+from pipeline.export import tables
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data/news"
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     out = tmp_path_factory.mktemp("reference")
-    report = batch.run(SAMPLE, out, load_settings(), workers=1, use_cache=False, progress=False)
+    report = orchestrator.run(SAMPLE, out, load_settings(), workers=1, use_cache=False, progress=False)
     assert report.counts["ok"] == 5
     return out
 
@@ -38,14 +40,14 @@ def same_outputs(left: Path, right: Path) -> list[str]:
 def test_engines_local_workers_equal_in_process(reference, cache_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(engines, "PARALLEL_MIN_CHARS", 0)
     monkeypatch.setattr(engines, "POOL_WINDOW", 2)
-    report = batch.run(SAMPLE, tmp_path, load_settings(), workers=2, cache_dir=cache_dir, progress=False)
+    report = orchestrator.run(SAMPLE, tmp_path, load_settings(), workers=2, cache_dir=cache_dir, progress=False)
     assert report.summary["run"]["workers"] == 2
     assert report.summary["run"]["cache"]["misses"] == 5
     assert same_outputs(reference, tmp_path) == []
 
 
 def test_engines_cached_run_equals_fresh(reference, cache_dir, tmp_path):
-    report = batch.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
+    report = orchestrator.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
     assert report.summary["run"]["reuse"] == {"reused": 5, "rerun": 0, "new": 0}
     assert report.summary["run"]["cache"] == {"hits": 0, "misses": 0, "rebuilt": 0}  # no Doc was even loaded
     assert same_outputs(reference, tmp_path) == []
@@ -55,7 +57,7 @@ def test_engines_parse_cache_alone_equals_fresh(reference, cache_dir, tmp_path):
     for entry in (cache_dir / "results").rglob("*"):
         if entry.is_file():
             entry.unlink()
-    report = batch.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
+    report = orchestrator.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
     assert report.summary["run"]["reuse"] == {"reused": 0, "rerun": 0, "new": 5}
     assert report.summary["run"]["cache"] == {"hits": 5, "misses": 0, "rebuilt": 0}
     assert same_outputs(reference, tmp_path) == []
@@ -87,7 +89,7 @@ def test_engines_tables_forked_or_here_write_the_same(reference, cache_dir, tmp_
         monkeypatch.setattr(tables.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     if mode == "child fails":
         monkeypatch.setattr(tables, "encode_rows", _fail_in_child(os.getpid()))
-    batch.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
+    orchestrator.run(SAMPLE, tmp_path, load_settings(), workers=1, cache_dir=cache_dir, progress=False)
     assert forks == [mode != "no fork"]
     assert same_outputs(reference, tmp_path) == []
 
@@ -95,7 +97,7 @@ def test_engines_tables_forked_or_here_write_the_same(reference, cache_dir, tmp_
 def test_engines_dask_equals_local(reference, cache_dir, tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
     monkeypatch.setattr(engines, "SHARD_FILES", 2)  # three shards, finished in any order
-    report = batch.run(SAMPLE, tmp_path, load_settings(), workers=2, engine="dask", cache_dir=cache_dir, progress=False)
+    report = orchestrator.run(SAMPLE, tmp_path, load_settings(), workers=2, engine="dask", cache_dir=cache_dir, progress=False)
     assert report.summary["run"]["engine"] == "dask"
     assert report.summary["run"]["reuse"]["reused"] == 5
     assert same_outputs(reference, tmp_path) == []

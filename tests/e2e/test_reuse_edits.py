@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch
+from pipeline import run as orchestrator
 from pipeline.config import PROJECT_ROOT, load_settings
 
 SAMPLE = PROJECT_ROOT / "data/news"
@@ -32,7 +32,7 @@ EDITS = {
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
-    report = batch.run(SAMPLE, tmp_path_factory.mktemp("first"), load_settings(), workers=1, cache_dir=cache, progress=False)
+    report = orchestrator.run(SAMPLE, tmp_path_factory.mktemp("first"), load_settings(), workers=1, cache_dir=cache, progress=False)
     assert report.summary["run"]["reuse"]["new"] == 5
     return cache
 
@@ -50,8 +50,8 @@ def _edited_config(folder: Path, name: str) -> Path:
 @pytest.mark.parametrize("name", list(EDITS))
 def test_reuse_edited_rules_give_the_fresh_output(cache_dir, tmp_path, name):
     settings = load_settings(_edited_config(tmp_path / "configs", name))
-    fresh = batch.run(SAMPLE, tmp_path / "fresh", settings, workers=1, use_cache=False, progress=False)
-    reused = batch.run(SAMPLE, tmp_path / "reused", settings, workers=1, cache_dir=cache_dir, progress=False)
+    fresh = orchestrator.run(SAMPLE, tmp_path / "fresh", settings, workers=1, use_cache=False, progress=False)
+    reused = orchestrator.run(SAMPLE, tmp_path / "reused", settings, workers=1, cache_dir=cache_dir, progress=False)
     counts = reused.summary["run"]["reuse"]
     assert counts["reused"] + counts["rerun"] == 5 and counts["reused"] >= EDITS[name][3]
     differ = [f for f in COMPARED if (tmp_path / "fresh" / f).read_bytes() != (tmp_path / "reused" / f).read_bytes()]
@@ -61,5 +61,5 @@ def test_reuse_edited_rules_give_the_fresh_output(cache_dir, tmp_path, name):
 
 def test_reuse_edit_that_changes_output_reruns_documents(cache_dir, tmp_path):
     settings = load_settings(_edited_config(tmp_path / "configs", "demonym removed"))
-    report = batch.run(SAMPLE, tmp_path / "out", settings, workers=1, cache_dir=cache_dir, progress=False)
+    report = orchestrator.run(SAMPLE, tmp_path / "out", settings, workers=1, cache_dir=cache_dir, progress=False)
     assert report.summary["run"]["reuse"]["rerun"] >= 2  # both Spanish articles say "mexicano/a"

@@ -228,7 +228,7 @@ def test_faults_corpus_over_cap(tmp_path):
 
 def test_faults_corpus_permission_denied_even_as_root(tmp_path, monkeypatch):
     """Root ignores file modes, so the refusals are simulated where the reader meets them."""
-    import pipeline.corpus as corpus
+    import pipeline.corpus.read as corpus
 
     good = _write(tmp_path, "a_good.txt", EN)
     locked = _write(tmp_path, "b_locked.txt", EN)

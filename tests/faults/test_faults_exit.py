@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import pipeline
 from pipeline.cli import app
 from pipeline.config import load_settings
-from pipeline.ruleset import digest
+from pipeline.rules.ruleset import digest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "Secretary of State Antony Blinken met President Andrés Manuel López Obrador in Mexico City on Wednesday.\n"
@@ -72,11 +72,10 @@ def usage_errors(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "bad-lang": ([news, "--out", str(tmp_path / "out"), "--lang", "fr"], "--lang fr: expected one of en, es"),
         "out-is-a-file": ([news, "--out", str(tmp_path / "a-file")], "exists and is not a folder"),
         "out-not-writable": ([news, "--out", str(locked / "out")], "cannot write in"),
-        "bad-engine": ([news, "--out", str(tmp_path / "out"), "--engine", "spark"], "expected local or dask"),
     }
 
 
-@pytest.mark.parametrize("case", ["missing-input", "bad-lang", "out-is-a-file", "out-not-writable", "bad-engine"])
+@pytest.mark.parametrize("case", ["missing-input", "bad-lang", "out-is-a-file", "out-not-writable"])
 def test_faults_exit_usage_error(tmp_path, case):
     if case == "out-not-writable" and AS_ROOT:
         pytest.skip("root writes into any folder")
@@ -96,3 +95,23 @@ def test_faults_exit_usage_error_process(tmp_path):
     assert done.stdout == "" and done.stderr == f"error: {tmp_path / 'nowhere'}: no such file or folder\n"
     bad_option = subprocess.run([*command, "--workers", "-1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad_option.returncode == 2 and "Traceback" not in bad_option.stderr
+
+
+def test_faults_exit_engine_is_a_choice(tmp_path):
+    """--engine is a choice: --help lists it, anything else is a usage error (exit 2) before any work."""
+    runner = CliRunner()
+    assert "local|dask" in runner.invoke(app, ["extract", "--help"]).output
+    result = runner.invoke(app, ["extract", str(ROOT / "data" / "news"), "--out", str(tmp_path / "out"), "--engine", "spark"])
+    assert result.exit_code == 2 and "spark" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["eval", "train"])
+def test_faults_exit_bad_settings_is_one_line_for_every_command(tmp_path, command):
+    """eval and train report a broken settings.toml like extract does: one line, exit 2."""
+    config = tmp_path / "configs"
+    config.mkdir()
+    (config / "settings.toml").write_text("[run\n", encoding="utf-8")
+    result = CliRunner().invoke(app, [command, "--data", str(tmp_path), "--config", str(config)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "malformed TOML" in result.output and "Traceback" not in result.output

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch, export
-from pipeline.bench import make_corpus
+from pipeline import run as orchestrator
 from pipeline.config import load_settings
+from pipeline.export import commit as export
+from pipeline.tools.bench import make_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 # Writes graph, tables and summary.json for a version; with a step and a count, kills itself
@@ -29,7 +30,7 @@ CHILD = """
 import os, signal, sys
 from pathlib import Path
 import networkx as nx
-from pipeline import export
+from pipeline.export import commit as export
 
 out, version, step, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 
@@ -111,7 +112,7 @@ def corpora(tmp_path_factory):
         folder = tmp_path_factory.mktemp(f"corpus-{name}")
         make_corpus(folder, count, 60, seed=seed)
         out = tmp_path_factory.mktemp(f"out-{name}")
-        batch.run(folder, out, load_settings(), workers=1, use_cache=False, progress=False)
+        orchestrator.run(folder, out, load_settings(), workers=1, use_cache=False, progress=False)
         found[name] = (folder, out)
     return found
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch
-from pipeline.bench import make_corpus
+from pipeline import run as orchestrator
 from pipeline.config import load_settings
+from pipeline.tools.bench import make_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPARED = ("graph.graphml", "nodes.csv", "edges.csv", "mentions.jsonl", "relations.jsonl", "documents.jsonl")
@@ -27,7 +27,7 @@ def corpus_and_reference(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
     make_corpus(folder, DOCS, 60)
     out = tmp_path_factory.mktemp("reference")
-    batch.run(folder, out, load_settings(), workers=1, use_cache=False, progress=False)
+    orchestrator.run(folder, out, load_settings(), workers=1, use_cache=False, progress=False)
     return folder, out
 
 

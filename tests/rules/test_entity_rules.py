@@ -8,8 +8,8 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from pipeline.components.entities import load_entity_rules
 from pipeline.config import load_settings
+from pipeline.rules.entity_rules import load_entity_rules
 
 SETTINGS = load_settings()
 RULES, PROBLEMS, _ = load_entity_rules(SETTINGS)

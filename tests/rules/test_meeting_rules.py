@@ -1,9 +1,9 @@
 """Every trigger and exclusion in patterns/<lang>/meetings.jsonl handles its examples."""
 
 import pytest
-from test_role_rules import SETTINGS, pipelines  # noqa: F401  the shared pipeline fixture
 
-from pipeline.components.meetings import load_meetings_rules
+from pipeline.rules.meetings.loader import load_meetings_rules
+from tests.helpers import SETTINGS
 
 RULES, PROBLEMS, _ = load_meetings_rules(SETTINGS)
 

@@ -1,21 +1,12 @@
 """Every link pattern in patterns/<lang>/roles.jsonl handles the examples it ships with."""
 
-import functools
 
 import pytest
 
-from pipeline.components.roles import load_roles_rules
-from pipeline.config import load_settings
-from pipeline.nlp import load_pipeline
+from pipeline.rules.roles.loader import load_roles_rules
+from tests.helpers import SETTINGS
 
-SETTINGS = load_settings()
 RULES, PROBLEMS, _ = load_roles_rules(SETTINGS)
-
-
-@pytest.fixture(scope="module")
-def pipelines():
-    """Return a function giving the full pipeline (model + rule layer) of a language, loaded once."""
-    return functools.lru_cache(maxsize=2)(lambda lang: load_pipeline(lang, SETTINGS))
 
 
 def _cases():

@@ -1,0 +1,1 @@
+"""The output files: the atomic commit and its journal, GraphML, GEXF, CSV, JSONL, and the tables."""

@@ -1,0 +1,1 @@
+"""spaCy: the models, their attribute ruler, the extensions, and the per-window analysis."""

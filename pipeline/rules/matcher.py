@@ -1,0 +1,171 @@
+"""The token matcher of the rule layer: patterns checked for explosive shapes, word tests read from
+lexeme flags, and the literal words a pattern needs (which let a document skip it).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterable
+
+import numpy
+from spacy.attrs import FLAG19, LEMMA, LOWER, NORM, ORTH
+from spacy.matcher import Matcher
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+_OPEN_ENDED = re.compile(r"^(\*|\+|\{\d*,\})$")
+
+
+def ambiguous(pattern: list[dict[str, Any]]) -> str:
+    """Return why a token pattern would make the Matcher's work explode, or "" when it is fine.
+
+    Two open-ended tokens that match any token ([{"OP": "*"}, {"OP": "*"}]) can split a
+    text between them in every possible way, and spaCy follows each way: the work grows with
+    a power of the sentence length that no cap on matches can stop.
+    """
+    wild = [token for token in pattern if set(token) == {"OP"} and _OPEN_ENDED.match(str(token["OP"]))]
+    if len(wild) > 1:
+        return f"{len(wild)} tokens match any run of tokens ({{\"OP\": \"*\"}} or \"+\"); use at most one"
+    return ""
+
+
+class WordTest:
+    """A set or regex test on a word's ORTH or LOWER, kept as a lexeme flag of the Vocab.
+
+    spaCy's Matcher calls Python for every token and every "IN", "NOT_IN" or "REGEX" test,
+    which made such tests most of the rule layer's cost. These attributes belong to the
+    word, not the token, so the test can run once per vocabulary entry instead, and the
+    Matcher then reads the flag in C.
+    """
+
+    def __init__(self, vocab: Vocab, attr: str, op: str, value: Any):
+        self.key = (attr, op, value if op == "REGEX" else frozenset(value))
+        self.lower: Callable[[str], str] | None = vocab.lex_attr_getters.get(LOWER, str.lower) if attr == "LOWER" else None
+        self.regex = re.compile(value) if op == "REGEX" else None
+
+    def __call__(self, text: str) -> bool:
+        word = self.lower(text) if self.lower is not None else text
+        return bool(self.regex.search(word)) if self.regex is not None else word in self.key[2]
+
+
+_WORD_ATTRS = {"ORTH": "ORTH", "TEXT": "ORTH", "LOWER": "LOWER"}
+
+
+_WORD_OPS = ("IN", "NOT_IN", "REGEX")
+
+
+def word_flag(vocab: Vocab, attr: str, op: str, value: Any) -> int | None:
+    """Return the lexeme flag of `vocab` that holds the test `{attr: {op: value}}`, adding it
+    when new; None when the test is not a word test or no flag is left (spaCy has 64)."""
+    attr = _WORD_ATTRS.get(attr.upper(), "")
+    op = op.upper()
+    if not attr or op not in _WORD_OPS:
+        return None
+    if op == "REGEX" and not isinstance(value, str):
+        return None
+    if op != "REGEX" and not (isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)):
+        return None
+    test = WordTest(vocab, attr, op, value)
+    getters = vocab.lex_attr_getters
+    for flag, getter in getters.items():
+        if isinstance(getter, WordTest) and getter.key == test.key:
+            return flag
+    # FLAG19 and up are spaCy's custom flags; lower bits are its own, in use or not.
+    free = next((flag for flag in range(FLAG19, 64) if flag not in getters), None)
+    if free is not None:
+        vocab.add_flag(test, free)
+    return free
+
+
+class TokenMatcher:
+    """A spaCy Matcher of {rule id: token pattern} whose set and regex tests on ORTH, TEXT or
+    LOWER read lexeme flags (see WordTest), and which knows the words its matches need (see
+    `anchors`), so `matches` skips text where none of them occurs. It finds exactly what the
+    patterns say.
+
+    The loaders have checked the patterns with spaCy; the flags are outside its pattern schema.
+    """
+
+    def __init__(self, vocab: Vocab, patterns: dict[str, list[dict[str, Any]]]):
+        self.matcher = Matcher(vocab, validate=False)
+        for rule_id, pattern in patterns.items():
+            self.matcher.add(rule_id, [[_with_word_flags(token, vocab) for token in pattern]])
+        found = anchors(patterns.values())
+        self.anchors = None if found is None else {
+            attr: numpy.array(sorted(values), dtype=numpy.uint64) for attr, values in found.items()
+        }
+
+    def __call__(self, doclike) -> list[tuple[int, int, int]]:
+        """Return the Matcher's (key, start, end) matches in `doclike`."""
+        return self.matcher(doclike)
+
+    def hits(self, doc: Doc) -> numpy.ndarray | None:
+        """Return which tokens of `doc` hold a word some match needs; None when every token may."""
+        if self.anchors is None:
+            return None
+        columns = doc.to_array(list(self.anchors)).reshape(len(doc), len(self.anchors))
+        found = numpy.zeros(len(doc), dtype=bool)
+        for column, values in zip(columns.T, self.anchors.values()):
+            found |= numpy.isin(column, values)
+        return found
+
+
+_ANCHOR_IDS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}
+
+
+LITERAL_ATTRS = tuple(_ANCHOR_IDS)
+
+
+def anchors(patterns: Iterable[list[dict[str, Any]]]) -> dict[int, set[int]] | None:
+    """Return {attribute id: string hashes} such that every match of a pattern has a token with
+    one of them: per pattern, the values of one of its `required_literals`. None when a pattern
+    has none (it may match anywhere)."""
+    found: dict[int, set[int]] = {}
+    for pattern in patterns:
+        options = required_literals(pattern)
+        if not options:
+            return None
+        attr, values = min(options, key=lambda option: len(option[1]))
+        found.setdefault(_ANCHOR_IDS[attr], set()).update(get_string_id(value) for value in values)
+    return found
+
+
+def required_literals(pattern: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """Return the literal tests of the tokens that every match of a token pattern includes, as
+    (attribute, values): ORTH, TEXT, LOWER, NORM or LEMMA equal to a string or IN a list of
+    strings. Every match has, for each test, a token whose attribute is one of the values."""
+    found = []
+    for token in pattern:
+        if not isinstance(token, dict) or skippable(token.get("OP")):
+            continue
+        for key, value in token.items():
+            attr = str(key).upper()
+            values = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
+            if attr in LITERAL_ATTRS and isinstance(values, list) and all(isinstance(v, str) for v in values):
+                found.append((attr, values))
+    return found
+
+
+def skippable(op: Any) -> bool:
+    """Return whether a token with this OP may be absent from a match: "?", "*", "!" (matches
+    without it), "{0,n}" or "{,n}"."""
+    if not op:
+        return False
+    if op in ("?", "*", "!"):
+        return True
+    low = re.match(r"\{\s*(\d*)", str(op))
+    return bool(low) and low.group(1) in ("", "0")
+
+
+def _with_word_flags(token: dict[str, Any], vocab: Vocab) -> dict[Any, Any]:
+    spec: dict[Any, Any] = {}
+    for attr, value in token.items():
+        flags = {}
+        if isinstance(value, dict) and value:
+            flags = {op: word_flag(vocab, attr, op, test) for op, test in value.items()}
+        if flags and None not in flags.values():
+            spec.update({flags[op]: op.upper() != "NOT_IN" for op in flags})
+        else:
+            spec[attr] = value
+    return spec

@@ -1,0 +1,191 @@
+"""The orchestrator: corpus -> spaCy -> rule layer -> records -> resolution -> graph -> files."""
+
+from __future__ import annotations
+
+import gc
+import pickle
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from tqdm import tqdm
+
+import pipeline
+from pipeline import corpus, engines
+from pipeline.config import Settings
+from pipeline.export import commit as export
+from pipeline.export.tables import Tables, reader
+from pipeline.graph import GraphBuilder
+from pipeline.incremental import reuse
+from pipeline.incremental.cache import default_folder as default_cache_folder
+from pipeline.records import DocResult, Document, pack, unpack
+from pipeline.resolve.resolution import Resolver
+from pipeline.rules.ruleset import RuleSet, load_ruleset
+
+# tqdm's monitor thread only tunes refresh rates; with it running, the table writer would not
+# fork (pipeline/export/tables.py).
+tqdm.monitor_interval = 0
+
+
+@dataclass
+class RunReport:
+    """What a finished run did: counts by status, where the files are, and the summary."""
+
+    out_dir: Path
+    counts: Counter = field(default_factory=Counter)
+    files: dict[str, Path] = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no document failed, 1 when some did (skipped documents are not failures)."""
+        return 1 if self.counts.get("error") else 0
+
+
+def document_row(document: Document) -> dict:
+    """Return the documents.jsonl row of a document (everything but its text)."""
+    row = {k: v for k, v in document.__dict__.items() if k != "text"}
+    row["chars"] = len(document.text)
+    return row
+
+
+def run(
+    source: Path,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    lang: str | None = None,
+    progress: bool | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> RunReport:
+    """Process every document under `source` and write all outputs into `out_dir`.
+
+    Rule files are validated first: a RuleError is raised before anything is written. Parses
+    are cached in `cache_dir` (default `<out_dir>/.cache`) unless `use_cache` is False.
+    `workers` processes share the work (default settings.run.workers, 0 = one per core);
+    `engine` "dask" runs it on the cluster at `scheduler`, or on a local one. The per-document
+    results are spooled to a temporary file so that the graph is built by two streaming
+    passes (resolve, then aggregate) with bounded memory. Returns a RunReport.
+    """
+    started = time.perf_counter()
+    ruleset = load_ruleset(settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = (cache_dir or default_cache_folder(out_dir)) if use_cache else None
+    workers = workers if workers is not None else settings.run.workers
+    tally = engines.Tally(workers=workers or engines.default_workers())
+    memo = reuse.open_memo(cache_dir, settings, ruleset, lang) if cache_dir else None
+    # The rules and gazetteers live as long as the run: out of the collector's sight, its full
+    # collections (several per thousand documents) stop walking them.
+    gc.freeze()
+    results = _results(source, settings, engine, lang=lang, cache_dir=cache_dir, scheduler=scheduler, tally=tally, memo=memo)
+    report = RunReport(out_dir=out_dir)
+    resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations)
+    show = sys.stderr.isatty() if progress is None else progress
+    with _Spool(out_dir) as spool, _Spool(out_dir) as documents:
+        for result in tqdm(results, desc="documents", unit="doc", disable=not show):
+            report.counts[result.document.status] += 1
+            resolver.add(result)
+            spool.add((result.document, pack(result)))
+        parsed = time.perf_counter()
+        if memo is not None and engine == "local":  # Dask workers report their own lookups
+            tally.reuse.add(memo.stats)
+        resolution = resolver.finish()
+
+        def results() -> Iterator[DocResult]:
+            return (unpack(document, records) for document, records in spool.items())
+
+        # Flushed before the fork: a child inheriting buffered bytes would write them a second time.
+        spool.file.flush()
+        with Tables(out_dir, resolution) as tables:
+            tables.start(results)
+            builder = GraphBuilder(resolution, settings.limits)
+            for result in results():
+                builder.add(result)
+                documents.add(result.document)
+            graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
+            report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
+            report.files = export.write_outputs(
+                out_dir,
+                graph,
+                mentions=tables.rows("mentions"),
+                relations=tables.rows("relations"),
+                documents=(document_row(builder.annotate(d)) for d in documents.items()),
+                summary=report.summary,
+            )
+    return report
+
+
+def _results(
+    source: Path, settings: Settings, engine: str, *, lang, cache_dir, scheduler, tally, memo
+) -> Iterator[DocResult]:
+    """Return the DocResults of every document under `source`, in corpus order, from `engine`."""
+    if engine == "dask":
+        return engines.dask(
+            source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers,
+            tally=tally, memo=memo,
+        )
+    if engine == "local":
+        documents = corpus.iter_documents(
+            source, lang_override=lang, languages=tuple(settings.run.languages), detect=False
+        )
+        return engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally, memo=memo)
+    raise ValueError(f"unknown engine {engine!r}: expected local or dask")
+
+
+class _Spool:
+    """A scratch file of pickled objects, written once and read back in order.
+
+    pickle: the spool is this run's own scratch file, deleted when the run ends.
+    """
+
+    def __init__(self, folder: Path):
+        self.file = tempfile.TemporaryFile("w+b", dir=folder, prefix=".spool-")
+
+    def __enter__(self) -> "_Spool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def add(self, item) -> None:
+        """Append one object."""
+        pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def items(self) -> Iterator:
+        """Yield every object from the start; each call reads at its own offset, so a forked
+        process may read the spool at the same time."""
+        self.file.flush()
+        source = reader(self.file)
+        while True:
+            try:
+                yield pickle.load(source)
+            except EOFError:
+                return
+
+
+def _summary(report: RunReport, graph, tally, ruleset: RuleSet, started: float, parsed: float, engine: str) -> dict:
+    nodes = Counter(data.get("type", "") for _, data in graph.nodes(data=True))
+    edges = Counter(data.get("relation", "") for _, _, data in graph.edges(data=True))
+    return {
+        "tool": "actorgraph",
+        "version": pipeline.__version__,
+        "models": dict(sorted(tally.models.items())),
+        "rules_sha256": ruleset.digest,
+        "documents": sum(report.counts.values()),
+        "status": {status: report.counts.get(status, 0) for status in ("ok", "skipped", "error")},
+        "nodes": dict(sorted(nodes.items())),
+        "edges": dict(sorted(edges.items())),
+        "run": {"engine": engine, "workers": tally.workers, "cache": vars(tally.cache), "reuse": vars(tally.reuse)},
+        "seconds": {
+            "nlp_and_rules": round(parsed - started, 3),
+            "total": round(time.perf_counter() - started, 3),
+        },
+    }

@@ -1,0 +1,1 @@
+"""Tools beside extraction: make bench, make eval, make models."""

@@ -1,0 +1,24 @@
+"""bench.peak_rss_mib: the peak RSS of the process itself, not inherited from its parent."""
+
+import subprocess
+import sys
+
+import pytest
+
+CHILD = """
+from pipeline.tools.bench import peak_rss_mib
+before = peak_rss_mib()
+held = bytearray(64 * 2**20)
+held[::4096] = b"x" * len(held[::4096])  # touch every page so it is resident
+print(before, peak_rss_mib())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="exec resets VmHWM on Linux")
+def test_bench_peak_rss_is_the_childs_own_and_grows_with_memory_held():
+    parent = bytearray(256 * 2**20)
+    parent[::4096] = b"x" * len(parent[::4096])
+    child = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, check=True)
+    before, after = map(float, child.stdout.split())
+    assert after >= before + 48
+    assert after < 200  # ru_maxrss would report at least this (pytest's) process's 256 MiB and more
