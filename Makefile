@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 IN     ?= data/news
 OUT    ?= out
 DATA   ?= $(firstword $(wildcard ../shared/data))
+DEV    ?= $(firstword $(wildcard ../shared/dev))
 ARGS   ?=
 
 .PHONY: install extract test eval models bench rules clean
@@ -30,7 +31,7 @@ test:
 	$(BIN)/python -m pytest
 
 eval:
-	$(BIN)/actorgraph eval --data "$(DATA)" --out $(OUT)/eval
+	$(BIN)/actorgraph eval $(if $(DATA),--data "$(DATA)") $(if $(DEV),--dev "$(DEV)") --out $(OUT)/eval
 
 models:
 	$(BIN)/actorgraph train --data "$(DATA)"

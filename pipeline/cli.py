@@ -134,18 +134,29 @@ def rules_check(config: Optional[Path] = CONFIG, debug: bool = DEBUG) -> None:
 
 @app.command("eval")
 def evaluate(
-    data: Path = typer.Option(..., "--data", help="Folder holding conll2002-es/, ancora-ner-es/, conll2003-en/."),
-    out: Path = typer.Option(Path("out/eval"), "--out", help="Where <dataset>.json files go."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder holding conll2002-es/, ancora-ner-es/, conll2003-en/."),
+    dev: Optional[Path] = typer.Option(None, "--dev", help="Development set: <lang>/ article folders and gold_<lang>.json."),
+    out: Path = typer.Option(Path("out/eval"), "--out", help="Where <dataset>.json and dev-<lang>.json files go."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
-    """Score the extract pipeline's entity recognition on public NER test sets."""
+    """Score entity recognition on public NER test sets (--data) and the graph on a development set (--dev)."""
+    from pipeline import run as orchestrator
+    from pipeline.tools.devscore import evaluate_dev, format_table
     from pipeline.tools.evaluate import run_eval
 
     with _reported(debug):
-        if not data.is_dir():
-            raise ConfigError(f"{data}: benchmark data folder not found (pass --data or DATA=...)")
-        run_eval(data, out, load_settings(config))
+        if data is None and dev is None:
+            raise ConfigError("nothing to score: pass --data (NER benchmarks) and/or --dev (development set)")
+        for folder, what in ((data, "benchmark data"), (dev, "development set")):
+            if folder is not None and not folder.is_dir():
+                raise ConfigError(f"{folder}: {what} folder not found")
+        settings = load_settings(config)
+        if data is not None:
+            run_eval(data, out, settings)
+        if dev is not None:
+            scores = evaluate_dev(dev, out, lambda source, run_dir: orchestrator.run(source, run_dir, settings, progress=False))
+            print(format_table(scores), flush=True)
 
 
 @app.command()

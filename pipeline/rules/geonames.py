@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy
 
-from pipeline.langid import cache_folder
-from pipeline.places import place_key
+from pipeline.corpus.langid import cache_folder
+from pipeline.rules.places import place_key
 
 # Bump when the index's content or layout changes, so older copies are not read.
 FORMAT = 1

@@ -7,8 +7,8 @@ import json
 import networkx as nx
 import pytest
 
-from pipeline import devscore
-from pipeline.devscore import GoldError, format_table, load_gold, score_folder, score_graph, write_report
+from pipeline.tools import devscore
+from pipeline.tools.devscore import GoldError, format_table, load_gold, score_folder, score_graph, write_report
 
 PERSONS = {
     "odo_vantrell": {"match": r"odo vantrell|\bvantrell\b"},

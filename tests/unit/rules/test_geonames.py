@@ -5,7 +5,7 @@ import os
 import numpy
 import pytest
 
-from pipeline import geonames
+from pipeline.rules import geonames
 
 
 @pytest.fixture(scope="module")
