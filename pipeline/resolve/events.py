@@ -115,8 +115,10 @@ def _family(kind: str) -> str:
     return {"call": "call", "summit": "summit"}.get(kind, "in-person")
 
 
-def _fits(a: _Event, b: _Event, names: Names, slack: int) -> bool:
-    """Return True when kinds, dates and places of two events allow them to be one."""
+def _fits(a: _Event, b: _Event, names: Names, slack: int, one_doc: bool = False) -> bool:
+    """Return True when kinds, dates and places of two events allow them to be one. Within one
+    document (`one_doc`) a place the gazetteer does not know (a venue, "the royal palace", or a
+    town) fits any other: the text gives the building in one sentence and the city in another."""
     fa, fb = _family(a.kind()), _family(b.kind())
     da, db, pa, pb = a.date(), b.date(), a.place(names), b.place(names)
     if fa != fb:
@@ -125,6 +127,8 @@ def _fits(a: _Event, b: _Event, names: Names, slack: int) -> bool:
         # summit and talks: only the same day at the same place
         if not (date_precision(da) == date_precision(db) == 3 and pa and pb):
             return False
+    if one_doc and (names.unknown_place(pa) or names.unknown_place(pb)):
+        return dates_compatible(da, db, slack)
     return dates_compatible(da, db, slack) and names.places_compatible(pa, pb)
 
 
@@ -219,7 +223,7 @@ class _DocContext:
                 one.places[self.place(m.place)] += 1
             if m.name:
                 one.names[(english, m.name)] += 1
-            fitting = [e for e in events if _fits(e, one, self.names, slack)]
+            fitting = [e for e in events if _fits(e, one, self.names, slack, one_doc=True)]
             shared = [e for e in fitting if set(e.people) & set(one.people)]
             target = None
             if shared:

@@ -156,9 +156,11 @@ class _Meetings:
             shorts = [res.person_short.get(p, p) for p in people]
             if len(shorts) > 5:
                 shorts = shorts[:5] + [f"+{len(people) - 5}"]
-            where = ", ".join(x for x in (place_label, group.date()) if x)
+            # A meeting no text dates is dated by its report: the publication date.
+            date = group.date() or group.anchor()
+            where = ", ".join(x for x in (place_label, date) if x)
             label = group.name() or f"{group.kind().capitalize()}: {', '.join(shorts)}" + (f" — {where}" if where else "")
-            infos.append((group, MeetingInfo("", group.kind(), group.date(), place_id, place_label, group.name(), label, people)))
+            infos.append((group, MeetingInfo("", group.kind(), date, place_id, place_label, group.name(), label, people)))
         infos.sort(key=lambda x: (x[1].date, x[1].place, x[1].label, sorted(x[0].members)))
         width = max(4, len(str(len(infos))))
         for number, (group, info) in enumerate(infos, start=1):

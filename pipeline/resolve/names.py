@@ -159,6 +159,10 @@ class Names:
         kind = self.gazetteer.kind(name) if self.gazetteer and name else ""
         return {"city": 3, "region": 2, "country": 1}.get(kind, 2 if name else 0)
 
+    def unknown_place(self, name: str) -> bool:
+        """True for a place name the gazetteer does not know (a venue, a small town)."""
+        return bool(name) and not (self.gazetteer and self.gazetteer.kind(name))
+
     def places_compatible(self, a: str, b: str) -> bool:
         """Return True when place names a and b can be one place (equal, one unknown, or nested)."""
         if not a or not b or slug(a) == slug(b):

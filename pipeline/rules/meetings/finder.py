@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from spacy.tokens import Doc, Span
 
 from pipeline.records import MEETING_KINDS, MeetingMention, PersonRef, RoleLink
 from pipeline.rules import caps
+from pipeline.rules.meetings import descriptions, paragraphs, venues
 from pipeline.rules.meetings.drafts import _Draft, _Item
 from pipeline.rules.meetings.lexicon import _Lexicon
 from pipeline.rules.meetings.participants import _Counterparts, _Participants
@@ -36,6 +39,15 @@ class _Finder(_Participants, _Counterparts, _Triggers, _Setting):
         self.by_sentence: dict[int, list[_Item]] = {}
         for item in self.items:
             self.by_sentence.setdefault(self.view.sent_start[item.start], []).append(item)
+        # "la presidenta electa" for the person named before (descriptions.py)
+        for item in descriptions.resolve(self, lambda start, end, anchors, ref: _Item(start, end, anchors, ref)):
+            found = self.by_sentence.setdefault(self.view.sent_start[item.start], [])
+            found[:] = [other for other in found if (other.start, other.end) != (item.start, item.end)]
+            self.items = [other for other in self.items if (other.start, other.end) != (item.start, item.end)]
+            self.items.append(item)
+            found.append(item)
+        for found in self.by_sentence.values():
+            found.sort(key=lambda item: item.start)
 
     def find(self) -> list[_Draft]:
         drafts = []
@@ -83,14 +95,28 @@ class _Finder(_Participants, _Counterparts, _Triggers, _Setting):
         host.date = host.date or part.date
         host.rules += [r for r in part.rules + [self.lex.rules.rule_id("purpose_preps")] if r not in host.rules]
 
+    @functools.cached_property
+    def paragraphs(self) -> list[int]:
+        return paragraphs.paragraph_index(self.doc)
+
     def _lend(self, draft: _Draft, kept: list[_Draft]) -> None:
         """Give an anaphoric mention's date and place to the nearest same-kind mention."""
         same = [k for k in kept if FAMILY[k.kind] == FAMILY[draft.kind]]
         if not same or not (draft.date or draft.place) or self._own_event(draft):
             return
         position = draft.trigger.token.i
+        # Within its paragraph a mention points at the nearest meeting, before or after ("X and Y
+        # met last Thursday in Athens. The meeting was attended by ..."); across paragraphs only
+        # an undated one does, to the one before: a dated one is as likely another event.
+        para = self.paragraphs[position]
+        near = [k for k in same if self.paragraphs[k.trigger.token.i] == para]
         before = [k for k in same if k.trigger.token.i < position]
-        target = before[-1] if before else min(same, key=lambda k: k.trigger.token.i - position)
+        if near:
+            target = min(near, key=lambda k: (abs(k.trigger.token.i - position), k.trigger.token.i > position))
+        elif draft.date is not None:
+            return
+        else:
+            target = before[-1] if before else min(same, key=lambda k: k.trigger.token.i - position)
         if target.date is not None and draft.date is not None and not _same_time(target.date, draft.date):
             return
         target.date = target.date or draft.date
@@ -158,7 +184,13 @@ class _Finder(_Participants, _Counterparts, _Triggers, _Setting):
             if key not in seen:
                 seen.add(key)
                 participants.append(ref)
-        date = draft.date
+        sent = doc[self.view.sent_start[token.i] : self.view.sent_end[token.i]]
+        date = draft.date or paragraphs.paragraph_date(doc, self.view, self.ents, self.ent_starts, sent, span_norm)
+        if draft.place is None:  # where a participant was said to be earlier in the paragraph
+            draft.place = venues.paragraph_place(
+                doc, self.view, self.ents, sent, [item for item, _ in draft.items if not item.counterpart], self.by_sentence,
+                self.lex.words["place_preps"],
+            )
         return MeetingMention(
             doc=doc._.doc_id if Doc.has_extension("doc_id") else "",
             lang=doc.lang_,

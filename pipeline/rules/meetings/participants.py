@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.records import PersonRef, RoleLink
+from pipeline.rules.meetings import ties
 from pipeline.rules.meetings.drafts import CLIMB, DETERMINERS, OBJECTS, OBLIQUES, POSSESSORS, SUBJECTS, _Draft, _Item
 from pipeline.rules.roles.lexicon import match_words
 from pipeline.rules.roles.linking import person_ref
@@ -57,9 +58,13 @@ class _Participants:
                     return "object"
                 if rel in OBLIQUES + OBJECTS and case and case[0] in lex.words["with_preps"]:
                     return "object" if case[0] == "a" else "with"
+                if head.pos_ in ("NOUN", "ADJ") and rel in OBLIQUES + OBJECTS and case and case[0] in lex.words["noun_preps"]:
+                    return "with"
             if head in subject_only and rel in SUBJECTS:
                 return "subject"
             if rel == "pobj" and head.dep_ in ("prep", "agent") and head.lower_ in lex.words["with_preps"] and head.head in heads:
+                return "with"
+            if rel == "pobj" and head.lower_ in lex.words["noun_preps"] and head.head in heads and head.head.pos_ == "NOUN":
                 return "with"
             if self._together(item) and self._reaches(top, heads | subject_only, 5):
                 return "together"
@@ -82,7 +87,7 @@ class _Participants:
             token = token.head
         return token in targets
 
-    def _pronoun_antecedent(self, heads: set[Token], sent: Span) -> _Item | None:
+    def _pronoun_antecedent(self, heads: set[Token], sent: Span, trigger: Token) -> _Item | None:
         """For "Blinken will travel to China, where he is expected to meet Wang Yi": the person
         a subject pronoun of the trigger stands for, the nearest one before it in the sentence
         that is itself the subject of a clause; None when there is no such pronoun or person."""
@@ -90,13 +95,23 @@ class _Participants:
             (c for head in heads for c in head.children if c.dep_ in SUBJECTS and c.lower_ in self.lex.words["pronouns"]),
             None,
         )
+        if pronoun is None:  # "his meeting with X", "su entrevista con X": the possessor
+            pronoun = ties.possessive(trigger, self.lex.words["possessives"])
+            if pronoun is not None:
+                before = [item for item in self.by_sentence.get(sent.start, []) if not item.counterpart and item.end <= pronoun.i]
+                return before[-1] if before else ties.previous_subject(self.by_sentence, sent, self.doc, self.view)
         if pronoun is None:
             return None
         subjects = [
             item for item in self.by_sentence.get(sent.start, [])
             if not item.counterpart and item.end <= pronoun.i and any(self.doc[a].dep_ in SUBJECTS for a in item.anchors)
         ]
-        return subjects[-1] if subjects else None
+        if subjects:
+            return subjects[-1]
+        # "He was being met by X": no person before the pronoun, so the previous sentence's subject
+        if not any(item.end <= pronoun.i for item in self.by_sentence.get(sent.start, [])):
+            return ties.previous_subject(self.by_sentence, sent, self.doc, self.view)
+        return None
 
     def _listed(self, tied: list[tuple[_Item, str]], sent: Span) -> list[tuple[_Item, str]]:
         """Return items listed after a tied one ("entre A, B, C y D") that the parser hung

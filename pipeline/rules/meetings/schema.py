@@ -41,9 +41,12 @@ class MeetingsFile(_Strict):
     triggers: list[TriggerEntry]
     support_verbs: WordList
     frame_preps: WordList
+    frame_nouns: WordList
     with_preps: WordList
+    noun_preps: WordList
     together: WordList
     place_preps: WordList
+    venues: WordList
     destination_preps: WordList
     counterparts: WordList
     purpose_preps: WordList
@@ -51,6 +54,7 @@ class MeetingsFile(_Strict):
     reporters: WordList
     travel_verbs: WordList
     pronouns: WordList
+    possessives: WordList
     negations: WordList
     refusals: WordList
 

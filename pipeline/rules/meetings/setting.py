@@ -6,7 +6,8 @@ import bisect
 
 from spacy.tokens import Span, Token
 
-from pipeline.rules.meetings.drafts import OBJECTS, PLACE_RANK
+from pipeline.rules.meetings import venues
+from pipeline.rules.meetings.drafts import OBJECTS, PLACE_RANK, SUBJECTS
 
 
 class _Setting:
@@ -24,7 +25,9 @@ class _Setting:
             prep = root.head.lower_ if root.dep_ == "pobj" else next((c.lower_ for c in root.children if c.dep_ == "case"), "")
             direct = kind == "visit" and root.dep_ in OBJECTS and root.head in heads
             destination = prep in lex.words["destination_preps"] and self._reaches(root, travel, 2)
-            if direct or destination or (prep in preps and self._reaches(root, heads, 4)):
+            # "la reunión será en Cusco", "the talks were in Geneva"
+            copular = trigger.dep_ in SUBJECTS and root == trigger.head and any(c.dep_ == "cop" for c in root.children)
+            if direct or destination or (prep in preps and (copular or self._reaches(root, heads, 4) or venues.in_clause(root, heads))):
                 places.append(ent)
         return self._best_place(places, trigger)
 
@@ -71,7 +74,11 @@ class _Setting:
             return None
         attached = [ent for ent in dates if self._reaches(ent.root, heads, 3)]
         # Otherwise only a date that dates the whole sentence ("En enero, ...").
-        framing = [ent for ent in dates if ent.root.head == trigger.sent.root]
+        root = trigger.sent.root  # "En enero, ..." or "In July, ..." (through its preposition)
+        framing = [
+            ent for ent in dates
+            if ent.root.head == root or (ent.root.dep_ == "pobj" and ent.root.head.head == root and ent.root.head.i < root.i)
+        ]
         found = attached or framing
         return min(found, key=lambda ent: abs(ent.start - trigger.i)) if found else None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from pipeline.rules import caps
+from pipeline.rules.meetings import ties, venues
 from pipeline.rules.meetings.drafts import NOT_ONLY, SUBJECTS, _Draft, _Trigger
 from pipeline.rules.meetings.schema import MeetingPattern
 
@@ -20,15 +21,26 @@ class _Triggers:
         # telefónica" parsed as a "telefónica" modified by "llamada").
         if trigger.pos_ in ("NOUN", "PROPN", "ADJ"):
             governor, prep = self._governor(trigger)
+            frame = ties.frame_noun(trigger, lex.words["frame_nouns"])
+            if frame is not None:  # "al término de la reunión, X dijo", "at the end of the talks"
+                governor = self._governor(frame)[0]
             if governor is not None and governor.lemma_.lower() in lex.words["support_verbs"]:
                 heads.add(governor)
                 rules.append(self.lex.rules.rule_id("support_verbs"))
-            elif governor is not None and prep in lex.words["frame_preps"]:
+            elif governor is not None and (prep in lex.words["frame_preps"] or frame is not None):
                 subject_only.add(governor)
-                rules.append(self.lex.rules.rule_id("frame_preps"))
+                rules.append(self.lex.rules.rule_id("frame_nouns" if frame is not None else "frame_preps"))
             elif governor is not None and prep in lex.words["purpose_preps"] and self._travels(governor):
                 subject_only.add(governor)
                 rules.append(self.lex.rules.rule_id("travel_verbs"))
+        relative = ties.relative_verbs(trigger, lex.words["support_verbs"], lex.words["frame_preps"] | lex.words["where"])
+        if relative:
+            heads |= relative
+            support = any(v.lemma_.lower() in lex.words["support_verbs"] for v in relative)
+            rules.append(self.lex.rules.rule_id("support_verbs" if support else "frame_preps"))
+        modified = ties.modified_noun(trigger)
+        if modified is not None:
+            antecedents.add(modified)
         for verb in list(heads | subject_only):
             if verb.pos_ not in ("VERB", "AUX") or any(c.dep_ in SUBJECTS for c in verb.children):
                 continue
@@ -36,6 +48,10 @@ class _Triggers:
                 subject_only.add(verb.head)
                 if verb is trigger and self._travels(verb.head):
                     rules.append(self.lex.rules.rule_id("travel_verbs"))
+                # "X urged Y to reconsider and spoke with Z": up a second subjectless verb
+                upper = verb.head
+                if upper.pos_ in ("VERB", "AUX") and upper.dep_ in ("xcomp", "conj") and not any(c.dep_ in SUBJECTS for c in upper.children):
+                    subject_only.add(upper.head)
             if verb.dep_ in ("relcl", "acl"):
                 antecedents.add(verb.head)
         if trigger.dep_ in ("relcl", "acl") and any(c.dep_ in SUBJECTS and c.pos_ == "PRON" for c in trigger.children):
@@ -100,23 +116,48 @@ class _Triggers:
             if len(tied) > cap:
                 break
         tied += self._listed(tied, sent)
+        tied += ties.between_partner(tied, self.by_sentence.get(sent.start, []), sent, self.doc)
         if not any(how == "subject" for _, how in tied):
-            antecedent = self._pronoun_antecedent(heads | subject_only, sent)
+            adjacent = ties.adjacent_subject(token, self.by_sentence.get(sent.start, []))
+            if adjacent is not None and all(item is not adjacent for item, _ in tied):
+                tied.append((adjacent, "subject"))
+        if tied and not any(how in ("subject", "possessor") for _, how in tied):
+            clause = ties.governing_clause(token)
+            for item in self.by_sentence.get(sent.start, []) if clause is not None else []:
+                if item.end <= sent.end and all(item is not t for t, _ in tied) and self._tie(item, set(), {clause}, set()) == "subject":
+                    tied.append((item, "subject"))
+                    rules.append(self.lex.rules.rule_id("frame_preps"))
+        if not any(how == "subject" for _, how in tied):
+            antecedent = self._pronoun_antecedent(heads | subject_only, sent, token)
             if antecedent is not None and all(item is not antecedent for item, _ in tied):
                 tied.append((antecedent, "subject"))
-                rules.append(self.lex.rules.rule_id("pronouns"))
+                subject_pronoun = any(c.dep_ in SUBJECTS and c.lower_ in self.lex.words["pronouns"] for h in heads | subject_only for c in h.children)
+                rules.append(self.lex.rules.rule_id("pronouns" if subject_pronoun else "possessives"))
+        if not any(how == "object" for _, how in tied):  # "la recibió", "lo llamó", "met her"
+            clitic = ties.object_pronoun(token)
+            if clitic is not None:
+                taken = [item for item, _ in tied]
+                before = [i for i in self.by_sentence.get(sent.start, []) if i.end <= clitic.i and not i.counterpart and all(i is not t for t in taken)]
+                antecedent = before[-1] if before else ties.previous_subject(self.by_sentence, sent, self.doc, self.view)
+                if antecedent is not None and all(antecedent is not t for t in taken):
+                    tied.append((antecedent, "object"))
+                    rules.append(self.lex.rules.rule_id("pronouns"))
         if len(tied) > cap:
             caps.warn(self.doc, f"a meeting with more than {cap} participants keeps the first {cap} (max_participants)")
             tied = tied[:cap]
-        objects = [c for c in token.children if c.dep_ in ("obj", "dobj")]
-        has_person_object = any(how == "object" for _, how in tied)
+        objects = [c for c in token.children if c.dep_ in ("obj", "dobj") and not ties.reflexive(c)]
+        has_person_object = any(how == "object" for _, how in tied) or (
+            ties.passive(token) and any(how == "with" for _, how in tied)
+        )
         if trigger.object == "person" and not has_person_object:
             return None
         if trigger.object == "person_if_any" and objects and not has_person_object and not any(
             self._is_pronoun_person(c) or self.view.label(c.i) == "PLACE" for c in objects
         ):
             return None
-        if trigger.needs_with and not any(how in ("with", "object", "together") for _, how in tied):
+        if trigger.needs_with and not (
+            any(how in ("with", "object", "together") for _, how in tied) or ties.reciprocal(tied)
+        ):
             return None
         extra = [self.lex.rules.rule_id("together")] if any(how == "together" for _, how in tied) else []
         draft = _Draft(trigger, tied, [trigger.rule, *rules, *extra], kind=trigger.kind)
@@ -125,6 +166,13 @@ class _Triggers:
             draft.place = self._place_where(token)
             if draft.place is not None:
                 draft.rules.append(self.lex.rules.rule_id("where"))
+        if draft.place is None:  # a building, when no city or country places the event
+            draft.place = venues.venue(
+                self.doc, sent, self._ents_in(sent), self.view.label, token, heads | subject_only,
+                self.lex.words["place_preps"], self.lex.words["venues"],
+            )
+            if draft.place is not None:
+                draft.rules.append(self.lex.rules.rule_id("venues"))
         draft.date = self._date(token, heads | subject_only)
         draft.name = self._name(token)
         if draft.place is not None and trigger.kind_with_place:

@@ -198,3 +198,33 @@ def test_resolve_meetings_role_only_participant_uses_document_holder():
     info = res.meetings[res.view(doc).meeting(0)]
     assert sorted(res.person_label[p] for p in info.participants) == [AMLO, BIDEN]
     assert info.label == "Call: Biden, López Obrador — 2023-12-20"
+
+
+@pytest.mark.parametrize(
+    "place,same",
+    [
+        ("National Palace", True),  # a venue the gazetteer does not know: the city's building
+        ("Mexico City", True),
+        ("Guadalajara", False),  # another known city: another meeting
+    ],
+)
+def test_resolve_meetings_within_document_venue_fits_city(place, same):
+    first = dict(kind="meeting", people=[BLINKEN, AMLO], date="2023-12-27", place="Mexico City", start=0)
+    second = dict(kind="meeting", trigger="meeting", sentence="the meeting", people=[MAYORKAS], place=place, start=5)
+    doc = names_doc("d", [BLINKEN, AMLO, MAYORKAS], meetings=[first, second])
+    view = resolve([doc], FakeGazetteer()).view(doc)
+    assert (view.ctx.event_of[0] == view.ctx.event_of[1]) is same
+
+
+@pytest.mark.parametrize(
+    "date,published,expected",
+    [
+        ("", "2023-12-28", "2023-12-28"),  # no date in the text: the report's date
+        ("2023-12-27", "2023-12-28", "2023-12-27"),  # the text's own date wins
+        ("", "", ""),
+    ],
+)
+def test_resolve_meetings_undated_meeting_takes_publication_date(date, published, expected):
+    doc = names_doc("d", [BLINKEN, AMLO], date=published, meetings=[dict(kind="meeting", people=[BLINKEN, AMLO], date=date)])
+    res = resolve([doc], FakeGazetteer())
+    assert res.meetings[res.view(doc).meeting(0)].date == expected
