@@ -158,7 +158,10 @@ class _Triggers:
         if trigger.needs_with and not (
             any(how in ("with", "object", "together") for _, how in tied) or ties.reciprocal(tied)
         ):
-            return None
+            if tied:
+                return None
+            # no person at all ("Los gobiernos firmarán un acuerdo el 19 de octubre en Caracas"):
+            # kept without participants, so that it only lends its date and place
         extra = [self.lex.rules.rule_id("together")] if any(how == "together" for _, how in tied) else []
         draft = _Draft(trigger, tied, [trigger.rule, *rules, *extra], kind=trigger.kind)
         draft.place = self._place(token, heads | subject_only, trigger.kind)
