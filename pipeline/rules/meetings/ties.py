@@ -188,19 +188,23 @@ def adjacent_subject(trigger: Token, people: list) -> object | None:
 
 
 def governing_clause(trigger: Token) -> Token | None:
-    """For an indefinite meeting noun with a partner but no host ("Johnson said in a statement
-    released in conjunction with a visit to Ireland with Varadkar"): the nearest verb above it
+    """For an indefinite meeting noun or a subjectless gerund with a partner but no host ("X
+    spoke in a statement released for a visit to Madrid with Y"; "X has met leaders, including
+    giving an address and meeting with Y"): the nearest verb above it
     that has a subject, climbing only through phrases that hang on it (prepositions, objects,
     participles), never out of a relative or reported clause. None for a definite noun ("the
     meeting", someone else's meeting) or when no such verb is found."""
-    if trigger.pos_ not in ("NOUN", "PROPN") or any(
+    gerund = trigger.tag_ == "VBG" or "Ger" in trigger.morph.get("VerbForm")
+    if gerund and any(c.dep_ in SUBJECTS for c in trigger.children):
+        return None
+    if not gerund and (trigger.pos_ not in ("NOUN", "PROPN") or any(
         c.dep_ in ("det", "poss", "nmod:poss") and ("Def" in c.morph.get("Definite") or c.lower_ in ("the", "el", "la") or c.dep_ != "det")
         for c in trigger.children
-    ):
+    )):
         return None
     token = trigger
-    for _ in range(8):
-        if token.dep_ not in ("prep", "pobj", "obl", "nmod", "dobj", "obj", "acl", "xcomp", "advcl") or token.head == token:
+    for _ in range(10):
+        if token.dep_ not in ("prep", "pobj", "obl", "nmod", "dobj", "obj", "acl", "xcomp", "advcl", "pcomp", "conj") or token.head == token:
             return None
         token = token.head
         if token.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJECTS for c in token.children):

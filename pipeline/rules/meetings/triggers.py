@@ -171,7 +171,7 @@ class _Triggers:
                 draft.rules.append(self.lex.rules.rule_id("where"))
         if draft.place is None:  # a building, when no city or country places the event
             draft.place = venues.venue(
-                self.doc, sent, self._ents_in(sent), self.view.label, token, heads | subject_only,
+                self.doc, sent, self._ents_in(sent), self.view.label, token, heads,
                 self.lex.words["place_preps"], self.lex.words["venues"],
             )
             if draft.place is not None:
