@@ -1,8 +1,9 @@
 """Definite descriptions that stand for a person named earlier in the document.
 
 "Marta Gil ganó la segunda vuelta. La presidenta electa conversó con X": "la presidenta electa"
-is Marta Gil. A role phrase with no name of its own, introduced by a definite article ("the
-president-elect", "el Rey", "al ministro"), takes part in a meeting as the person it stands for:
+is Marta Gil. A role phrase with no name of its own, introduced by a definite article
+(meetings.yml definites: "the president-elect", "el Rey", "al ministro"), takes part in a
+meeting as the person it stands for:
 
 1. the one person named earlier in the document whom the roles layer linked to the same office
    ("King Harald ... al Rey"; "Foreign Minister Ana Ruiz ... the foreign minister"), or one
@@ -23,17 +24,16 @@ from spacy.tokens import Doc
 from pipeline.rules.meetings import ties
 from pipeline.rules.roles.linking import person_ref
 
-DEFINITE = ("the", "el", "la", "los", "las", "al", "del")
 SUBJECTS = ("nsubj", "nsubjpass", "nsubj:pass")
 
 
-def _definite(doc: Doc, start: int) -> bool:
+def _definite(doc: Doc, start: int, articles: set[str]) -> bool:
     i = start
     while i > 0 and doc[i - 1].pos_ == "ADJ":
         i -= 1
-    if i < len(doc) and doc[i].lower_ in DEFINITE:
+    if i < len(doc) and doc[i].lower_ in articles:
         return True
-    return i > 0 and doc[i - 1].lower_ in DEFINITE
+    return i > 0 and doc[i - 1].lower_ in articles
 
 
 def _fits(description, office) -> bool:
@@ -53,7 +53,7 @@ def resolve(finder, make_item) -> list:
     offices = {q: analysis.phrases[p] for p, q, _ in analysis.links}
     found = []
     for p, phrase in enumerate(analysis.phrases):
-        if p in linked or not _definite(doc, phrase.start):
+        if p in linked or not _definite(doc, phrase.start, finder.lex.words["definites"]):
             continue
         earlier = [
             (q, span) for q, span in enumerate(analysis.persons)

@@ -53,6 +53,7 @@ class _Item:
     anchors: list[int]
     ref: PersonRef
     counterpart: bool = False
+    described: bool = False  # a definite description standing for a person named before
     block: tuple[int, int] = (0, 0)  # tokens of the name with its linked role phrase
 
     def __post_init__(self):

@@ -40,7 +40,7 @@ class _Finder(_Participants, _Counterparts, _Triggers, _Setting):
         for item in self.items:
             self.by_sentence.setdefault(self.view.sent_start[item.start], []).append(item)
         # "la presidenta electa" for the person named before (descriptions.py)
-        for item in descriptions.resolve(self, lambda start, end, anchors, ref: _Item(start, end, anchors, ref)):
+        for item in descriptions.resolve(self, lambda start, end, anchors, ref: _Item(start, end, anchors, ref, described=True)):
             found = self.by_sentence.setdefault(self.view.sent_start[item.start], [])
             found[:] = [other for other in found if (other.start, other.end) != (item.start, item.end)]
             self.items = [other for other in self.items if (other.start, other.end) != (item.start, item.end)]
@@ -170,6 +170,8 @@ class _Finder(_Participants, _Counterparts, _Triggers, _Setting):
         participants = []
         seen = set()
         named = {item.start for item, _ in draft.items if not item.counterpart}
+        if any(item.described for item, _ in draft.items) and self.lex.rules.rule_id("definites") not in draft.rules:
+            draft.rules.append(self.lex.rules.rule_id("definites"))
         for item, _ in sorted(draft.items, key=lambda pair: pair[0].start):
             ref = PersonRef(**vars(item.ref))
             if item.counterpart and self._named_next(item, named):

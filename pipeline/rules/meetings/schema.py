@@ -55,6 +55,7 @@ class MeetingsFile(_Strict):
     travel_verbs: WordList
     pronouns: WordList
     possessives: WordList
+    definites: WordList
     negations: WordList
     refusals: WordList
 
