@@ -55,7 +55,8 @@ class _Participants:
                     return "possessor"
                 case = [c.lower_ for c in top.children if c.dep_ == "case"]
                 if rel in OBJECTS and (not case or case[0] in lex.words["with_preps"]):
-                    return "object"
+                    # "por X" on a passive verb is its agent, not its object
+                    return "with" if case and case[0] in ("por", "by") and ties.passive(head) else "object"
                 if rel in OBLIQUES + OBJECTS and case and case[0] in lex.words["with_preps"]:
                     return "object" if case[0] == "a" else "with"
                 if head.pos_ in ("NOUN", "ADJ") and rel in OBLIQUES + OBJECTS and case and case[0] in lex.words["noun_preps"]:

@@ -146,8 +146,11 @@ class _Triggers:
             caps.warn(self.doc, f"a meeting with more than {cap} participants keeps the first {cap} (max_participants)")
             tied = tied[:cap]
         objects = [c for c in token.children if c.dep_ in ("obj", "dobj") and not ties.reflexive(c)]
+        # passive: the agent stands for the object, when the one received is a person too ("X
+        # was received by Y"; not "the request was well received by Y")
         has_person_object = any(how == "object" for _, how in tied) or (
             ties.passive(token) and any(how == "with" for _, how in tied)
+            and (any(how == "subject" for _, how in tied) or not any(c.dep_ in SUBJECTS for c in token.children))
         )
         if trigger.object == "person" and not has_person_object:
             return None
