@@ -53,7 +53,11 @@ class MeetingsComponent:
         finder = _Finder(doc, self.lexicon, analysis, self.gazetteer)
         doc._.meetings = [finder.record(draft) for draft in finder.find()]
         known = {(link.person.start, link.role) for link in doc._.role_links or []}
-        extra = [link for link in finder.role_links if (link.person.start, link.role) not in known]
+        extra = []
+        for link in finder.role_links:  # two mentions of one meeting may teach the same office
+            if (link.person.start, link.role) not in known:
+                known.add((link.person.start, link.role))
+                extra.append(link)
         doc._.role_links = [*(doc._.role_links or []), *extra]
         return doc
 

@@ -24,7 +24,9 @@ class _Triggers:
             frame = ties.frame_noun(trigger, lex.words["frame_nouns"])
             if frame is not None:  # "al término de la reunión, X dijo", "at the end of the talks"
                 governor = self._governor(frame)[0]
-            if governor is not None and governor.lemma_.lower() in lex.words["support_verbs"]:
+            # "recibió a X para una reunión": a meeting verb's purpose is part of its meeting
+            nested = governor is not None and prep in lex.words["purpose_preps"] and lex.entry_for(governor) is not None
+            if governor is not None and governor.lemma_.lower() in lex.words["support_verbs"] and not nested:
                 heads.add(governor)
                 rules.append(self.lex.rules.rule_id("support_verbs"))
             elif governor is not None and (prep in lex.words["frame_preps"] or frame is not None):
