@@ -161,7 +161,7 @@ def resolve(text: str, lang: str, ref: str, future: bool = False) -> str:
     weekdays = [WEEKDAYS[t] for t in tokens if t in WEEKDAYS]
     if months:
         month = months[-1]
-        year = years[0] if years else 0
+        year = years[0] if years else _relative_year(words, refp)
         if days and year:
             try:
                 return date(year, month, days[0]).isoformat()
@@ -186,6 +186,14 @@ def resolve(text: str, lang: str, ref: str, future: bool = False) -> str:
     if lang == "en":
         return _dateparser(text, ref)
     return ""
+
+
+def _relative_year(words: set[str], ref: tuple[int, int, int]) -> int:
+    """Return the year that "last year" / "el año próximo" beside a month names, or 0 when none is said."""
+    if not (words & _YEAR and ref[0]):
+        return 0
+    step = _step(words)
+    return ref[0] + step if step else (ref[0] if words & _THIS else 0)
 
 
 def _day_offset(words: set[str]) -> int | None:
