@@ -81,7 +81,7 @@ class _EntityFixes:
         token = doc[i]
         initial = bool(token.is_sent_start) or i == 0
         if token.is_title and not initial and token.pos_ in ("DET", "ADP"):
-            return False  # capitalised mid-sentence, the article is part of the name: "La Coruña", "De Palacio"
+            return False  # capitalised mid-sentence, the article is part of the name: "La Coruña", "De Lorvan"
         if token.is_punct or _is_lower(token) or token.lower_ in rule.words:
             return True
         return token.pos_ in rule.pos and initial

@@ -6,7 +6,7 @@ is Marta Gil. A role phrase with no name of its own, introduced by a definite ar
 meeting as the person it stands for:
 
 1. the one person named earlier in the document whom the roles layer linked to the same office
-   ("King Harald ... al Rey"; "Foreign Minister Ana Ruiz ... the foreign minister"), or one
+   ("King Olav Brenne ... al Rey"; "Foreign Minister Ana Ruiz ... the foreign minister"), or one
    whose office ends with the description's ("Foreign Minister" for "the minister");
 2. else, for a description that is the subject of its clause, the subject of the sentence
    before it in the same paragraph, when the roles layer gave that person no other office.

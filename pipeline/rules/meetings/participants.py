@@ -186,8 +186,8 @@ class _Counterparts:
         return found
 
     def _named_next(self, item: _Item, named: set[int]) -> bool:
-        """True for "his Argentine counterpart, Javier Milei" or "his Tanzanian counterpart Samia
-        Suluhu Hassan": the name itself takes part."""
+        """True for "her Valdorian counterpart, Tomas Ferreira" or "his Ostrian counterpart Mila
+        Doria Kovan": the name itself takes part."""
         return self._name_start(item) in named
 
     def _name_start(self, counterpart: _Item) -> int:

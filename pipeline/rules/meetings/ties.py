@@ -7,7 +7,7 @@ _Participants and _Triggers mixins).
 - the agent of a passive trigger ("was received by X", "fue recibida por X") stands for the
   object an active one needs;
 - the verb of a relative clause on a meeting noun ("la reunión que X mantuvo con Y", "the talks,
-  which X attended", "la audiencia en la que X presentó su dimisión al Rey"), the main clause
+  which X attended", "el almuerzo en el que X entregó una carta a Y"), the main clause
   around a noun that frames the meeting in time ("al término de la reunión, X dijo"), the noun
   a participle modifies ("X, accompanied by Y") and the clause an indefinite meeting noun
   hangs in ("X spoke in a statement released with a visit to Y with Z") tie people to it;
@@ -51,8 +51,8 @@ def reciprocal(tied: list) -> bool:
 def relative_verbs(trigger: Token, support: set[str], frames: set[str]) -> set[Token]:
     """Return the verbs of relative clauses on a meeting noun that tie people to it: a support
     verb ("la reunión que mantuvo con X", "la reunión, a la que asistirán X", "the talks, which
-    X attended") or any verb of a clause set in the meeting ("la audiencia en la que presentó
-    su dimisión al Rey", "the meeting in which X told Y")."""
+    X attended") or any verb of a clause set in the meeting ("el almuerzo en el que X le
+    entregó una carta a Y", "the meeting in which X told Y")."""
     if trigger.pos_ not in ("NOUN", "PROPN"):
         return set()
     found = set()
@@ -126,7 +126,7 @@ def sentence_before(view, doc, sent: Span) -> Span | None:
 def previous_subject(items_by_sentence: dict, sent: Span, doc, view) -> object | None:
     """Return the first person that is the subject of a clause in the sentence before `sent`,
     in the same paragraph: the antecedent of a subject pronoun that has none in its own
-    sentence ("... where Soleimani was arriving. He was being met by X")."""
+    sentence ("... where Tarek Olund had landed. He was being greeted by X")."""
     before = sentence_before(view, doc, sent)
     if before is None:
         return None
@@ -174,7 +174,7 @@ def possessive(trigger: Token, words: set[str]) -> Token | None:
 
 
 def adjacent_subject(trigger: Token, people: list) -> object | None:
-    """For a verb whose subject the parser hung elsewhere ("..., del ministro Pimentel, Ana Mora
+    """For a verb whose subject the parser hung elsewhere ("..., del consejero Ibarlucea, Ana Mora
     fue recibida por X" with "Ana Mora" made an apposition far back): the person whose name ends
     right before the verb or its auxiliaries. None when the verb has a subject of its own."""
     if trigger.pos_ not in ("VERB", "AUX") or any(c.dep_ in SUBJECTS for c in trigger.children):
