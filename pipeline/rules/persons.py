@@ -138,6 +138,7 @@ class PersonFilter:
         self.office_heads = {w.lower() for w in office_heads}
         self.gazetteer = gazetteer
         self.world = world
+        self._places: dict[tuple[str, bool], str] = {}
         ids = {wl.id for wl in rules.honorifics + rules.lead_titles if wl.lang == lang}
         self.title_rule = min(ids) if ids else RULE_PREFIX + "titles"
         particle_ids = [wl.id for wl in rules.particles if wl.lang == lang]
@@ -236,6 +237,14 @@ class PersonFilter:
     def _place(self, text: str, strict: bool = True) -> str:
         """Return "places" / "world" when `text` is a known place ("" otherwise); `strict`
         asks the world gazetteer only for names of two words or more."""
+        key = (text, strict)
+        if key not in self._places:
+            if len(self._places) > 50000:  # names repeat across a corpus; keep the memo bounded
+                self._places.clear()
+            self._places[key] = self._lookup_place(text, strict)
+        return self._places[key]
+
+    def _lookup_place(self, text: str, strict: bool) -> str:
         if self.gazetteer is not None and self.gazetteer.canonical(text):
             return "places"
         if self.world is not None and (not strict or " " in text.strip()) and self.world.lookup(text) is not None:
