@@ -29,6 +29,7 @@ _SUBJECT = ("nsubj", "nsubjpass", "nsubj:pass")
 _MODIFIER = ("compound", "nmod", "amod")
 RULE_PREFIX = "persons."
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "V"}
+WEAK, STRONG, NAMED = 1, 2, 3  # weights of the evidence around one mention (see _context)
 
 
 class WordList(BaseModel):
@@ -52,6 +53,8 @@ class PersonsFile(BaseModel):
     introducers: list[WordList] = []
     place_preps: list[WordList] = []
     media_preps: list[WordList] = []
+    media_verb_preps: list[WordList] = []
+    media_verbs: list[WordList] = []
     determiners: list[WordList] = []
     articles: list[WordList] = []
     of_words: list[WordList] = []
@@ -107,15 +110,26 @@ def _is_name_word(token) -> bool:
 
 
 def _acronym(text: str) -> bool:
+    """An all-capitals word ("NDF", "PESC"); initials ("J. A. A.") are a person's."""
     letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters) and "." not in text
+
+
+def _shouted(doc: Doc, i: int) -> bool:
+    """True when token i stands among words written in capitals (a headline such as
+    "LIMA - TOLEDO PIDE AYUDA"), where a name in capitals is no acronym."""
+    window = doc[max(0, i - 4) : i + 5]
+    return sum(1 for t in window if t.i != i and t.is_alpha and len(t.text) >= 3 and t.is_upper) >= 2
 
 
 def headline(sent) -> bool:
-    """True for a title-case line: at least four words, most words of four letters or more capitalised."""
+    """True for a title-case line: at least four words, most words of four letters or more
+    capitalised, and not a list (a line of names with commas or numbers is a roster)."""
     words = [t for t in sent if t.is_alpha]
     long = [t for t in words if len(t.text) >= 4]
     if len(words) < 4 or len(long) < 3:
+        return False
+    if sum(t.text in (",", ";") for t in sent) > 1 or sum(t.like_num for t in sent) > 1:
         return False
     return sum(t.text[:1].isupper() for t in long) >= 0.75 * len(long)
 
@@ -132,6 +146,8 @@ class PersonFilter:
         self.introducers = _Words(rules.introducers, lang)
         self.place_preps = _Words(rules.place_preps, lang)
         self.media_preps = _Words(rules.media_preps, lang)
+        self.media_verb_preps = _Words(rules.media_verb_preps, lang)
+        self.media_verbs = _Words(rules.media_verbs, lang)
         self.determiners = _Words(rules.determiners, lang)
         self.articles = _Words(rules.articles, lang)
         self.of_words = _Words(rules.of_words, lang)
@@ -188,6 +204,8 @@ class PersonFilter:
         rest = doc[last + 1 : cand.end]
         if all(t.text.rstrip(".").upper() in _SUFFIXES for t in rest):
             return  # "Martin Luther King III", "King Jr.": the title word is the surname
+        if self.gazetteer is not None and self.gazetteer.demonym_place(rest[0].text):
+            return  # "Comisario Europeo de Competencia": the rest of a title, no name
         if self._hard(doc, last + 1, cand.end) and not _acronym(rest.text):
             return  # "Sultan Qaboos Grand Mosque": the filter relabels the whole
         if not rest or not _is_name_word(rest[0]) or _acronym(rest.text):
@@ -303,10 +321,11 @@ class PersonFilter:
 
         return check
 
-    def _hard(self, doc: Doc, start: int, end: int) -> tuple[str, str] | None:
-        """(rule id, label) of a reason that holds whatever else the document says."""
+    def _hard(self, doc: Doc, start: int, end: int, places: bool = True) -> tuple[str, str] | None:
+        """(rule id, label) of a reason that holds whatever else the document says; `places`
+        False leaves names of places to be weighed against signs of a person."""
         span = doc[start:end]
-        if all(_acronym(t.text) or not t.is_alpha for t in span) and _acronym(span.text):
+        if all(_acronym(t.text) or not t.is_alpha for t in span) and _acronym(span.text) and not _shouted(doc, start):
             return RULE_PREFIX + "acronym", "ORG"
         if not any(_is_name_word(t) for t in span):
             return RULE_PREFIX + "shape", "MISC"  # "[W]e", "’s"
@@ -321,12 +340,13 @@ class PersonFilter:
                 return found
         # One word that is a place is left to the places rule of entities.jsonl, which keeps
         # surnames that are also regions ("Guerrero"); a longer name is a place when known.
-        if end - start > 1 and self._place(span.text):
+        if places and end - start > 1 and self._place(span.text):
             return RULE_PREFIX + "gazetteer", "PLACE"
         return None
 
-    def _context(self, doc: Doc, start: int, end: int) -> tuple[str, str, bool] | None:
-        """(rule id, label, strong) of what the words around one mention say it is."""
+    def _context(self, doc: Doc, start: int, end: int) -> tuple[str, str, int] | None:
+        """(rule id, label, weight) of what the words around one mention say it is: weight NAMED
+        outweighs signs of a person, STRONG decides without them, WEAK needs most mentions."""
         span = doc[start:end]
         before = doc[start - 1] if start > 0 else None
         if before is not None and before.is_lower:
@@ -334,33 +354,39 @@ class PersonFilter:
             if found is None and start > 1 and before.pos_ == "ADJ" and doc[start - 2].is_lower:
                 found = self.introducers.get(doc[start - 2].text)
             if found:
-                return (*found, True)
+                return (*found, NAMED)
             found = self.articles.get(before.text)
-            if found and end - start == 1:
-                return (*found, True)
+            if found and end - start == 1 and not self.is_title(span.text):  # "la Reina" is a person
+                return (*found, NAMED)
         root = span.root
         if root.dep_ == "appos" and root.head.is_lower and self.introducers.get(root.head.text):
-            return (*self.introducers.get(root.head.text), True)
+            return (*self.introducers.get(root.head.text), NAMED)
         if root.dep_ == "pobj" or (root.dep_ in ("obl", "nmod") and any(c.dep_ == "case" for c in root.children)):
             prep = root.head if root.dep_ == "pobj" else next(c for c in root.children if c.dep_ == "case")
             found = self.place_preps.get(prep.text) if prep.i < start else None
             if found and self._place(span.text, strict=False):
-                return (*found, True)
+                return (*found, STRONG)
             # "a camp at X", "entered ... in X"; not "confidence in Ana Ruiz"
             where = prep.head.pos_ in ("VERB", "AUX") or self._place_noun(prep.head.text)
             if found and (end - start == 1 or where):
-                return (*found, False)
+                return (*found, WEAK)
             found = self.media_preps.get(prep.text) if prep.i < start else None
+            verb = prep.head.head if prep.head.pos_ in ("NOUN", "PROPN") else prep.head  # "wrote Ana Ruiz on X"
+            if found is None and prep.i < start and prep.text in self.media_verb_preps and verb.lemma_ in self.media_verbs:
+                found = self.media_verb_preps.get(prep.text)  # "wrote on X"
             if found:
-                return (*found, False)
-        if root.dep_ in _MODIFIER and root.head.i >= end and root.head.pos_ == "NOUN" and root.head.is_lower:
-            return RULE_PREFIX + "modifier", "MISC", False
+                return (*found, WEAK)
+        head = root.head
+        if root.dep_ in _MODIFIER and head.i == end and head.is_lower and self.introducers.get(head.text):
+            return (*self.introducers.get(head.text), STRONG)  # "the X network", "the X pipeline"
         if end - start > 1:
-            return None  # a full name with a determiner is still a person ("the late Ana Ruiz")
+            return None  # a full name before a noun or after a determiner is still a person ("a Rui Costa goal")
+        if root.dep_ in _MODIFIER and head.i == end and head.pos_ == "NOUN" and head.is_lower and head.is_alpha and len(head) > 2:
+            return RULE_PREFIX + "modifier", "MISC", WEAK  # "the X massacres", "the X affair"
         for child in root.children:
             found = self.determiners.get(child.text) if child.dep_ == "det" and child.i < start else None
             if found:
-                return (*found, False)
+                return (*found, WEAK)
         return None
 
     def _rescued(self, doc: Doc, cand, where: "_Where") -> str:
@@ -407,6 +433,13 @@ class PersonFilter:
         found = self.introducers.get(word)
         return found is not None and found[1] == "PLACE"
 
+    def _beside_place(self, doc: Doc, cand, places: set[int]) -> bool:
+        """True when "and"/"y" joins the name to a token of `places`, with no sign of a person."""
+        joined = ("and", "y", "e")
+        after = cand.end + 1 < len(doc) and doc[cand.end].lower_ in joined and cand.end + 1 in places
+        before = cand.start > 1 and doc[cand.start - 1].lower_ in joined and cand.start - 2 in places
+        return (after or before) and not self._personal(doc, cand.start, cand.end)
+
     def _office_of(self, doc: Doc, start: int) -> tuple[str, str] | None:
         """(rule id, label) when an office head and "of"/"de" come right before: "the president of X"."""
         if start < 2 or not doc[start - 1].is_lower or doc[start - 2].lower_ not in self.office_heads:
@@ -452,26 +485,30 @@ class PersonFilter:
             if found:  # per mention: "el gobernador de Guerrero habló con Guerrero"
                 cand.label = found[1]
                 cand.mark(found[0])
+        # "entered Tall Hamra and Ras Kefir ... a camp at Ras Kefir": a name coordinated with one
+        # the document itself showed to be a place (not only the model's label) is one too.
+        places = {i for text, (_, label) in decided.items() if label == "PLACE" for c in by_text[text] for i in range(c.start, c.end)}
+        for text, group in by_text.items():
+            if text not in decided and places and any(self._beside_place(doc, c, places) for c in group):
+                for cand in group:
+                    cand.label = "PLACE"
+                    cand.mark(RULE_PREFIX + "conj_place")
         where = _Where(cands)
         for cand in cands:
             found = self._rescued(doc, cand, where)
             if found:
                 cand.label = "PERSON"
                 cand.mark(found)
-        for text, group in by_text.items():
-            if text not in decided and any(self._conj_place(doc, c, where.place_at) for c in group):
-                for cand in group:
-                    cand.label = "PLACE"
-                    cand.mark(RULE_PREFIX + "conj_place")
 
     def _decide(self, doc: Doc, text: str, group: list, labels: dict[str, int], at: dict[str, list[int]]) -> tuple[str, str] | None:
         first = group[0]
         span = doc[first.start : first.end]
         if all(self.is_title(t.text) for t in span):
+            # "Cde", "el Rey": a title with no name; as MISC it stays free to be read as a title
             return RULE_PREFIX + "title_only", "MISC"
         if len(span) > 2 and self.is_title(span[0].text) and span[1].lower_ in self.of_words:
             return RULE_PREFIX + "title_of", "MISC"  # "Príncipe de Asturias", "Prince of Wales": a title
-        hard = self._hard(doc, first.start, first.end)
+        hard = self._hard(doc, first.start, first.end, places=False)
         if hard:
             return hard
         other = max((n, label) for label, n in labels.items() if label != "PERSON") if len(labels) > 1 else (0, "")
@@ -481,12 +518,14 @@ class PersonFilter:
         words = [t.text for t in doc[first.start : first.end]]
         mentions = [(i, i + len(words)) for i in at[words[0]] if [t.text for t in doc[i : i + len(words)]] == words]
         contexts = [self._context(doc, s, e) for s, e in mentions]
-        named = [c for c in contexts if c and (".introducers." in c[0] or c[0].endswith(".articles"))]
+        named = [c for c in contexts if c and c[2] == NAMED]
         if named:  # "the agency X said": the noun before the name outweighs X being a subject
             return named[0][:2]
         if any(self._personal(doc, s, e) for s, e in mentions):
             return None
-        strong = [c for c in contexts if c and c[2]]
+        if first.end - first.start > 1 and self._place(span.text):
+            return RULE_PREFIX + "gazetteer", "PLACE"  # "Harpers Ferry", "Ciudad del Este"
+        strong = [c for c in contexts if c and c[2] >= STRONG]
         if strong:
             return strong[0][:2]
         weak = [c for c in contexts if c]
@@ -495,24 +534,11 @@ class PersonFilter:
         return None
 
 
-    def _conj_place(self, doc: Doc, cand, places: dict) -> bool:
-        span = doc[cand.start : cand.end]
-        linked = [t.head for t in span if t.dep_ == "conj" and not cand.start <= t.head.i < cand.end]
-        linked += [c for t in span for c in t.children if c.dep_ == "conj" and not cand.start <= c.i < cand.end]
-        def next_to(t) -> bool:  # "X and Y", "X, Y": the parser's long conj links are often wrong
-            place = places[t.i]
-            between = doc[place.end : cand.start] if place.end <= cand.start else doc[cand.end : place.start]
-            return len(between) <= 2 and all(w.is_punct or w.dep_ == "cc" for w in between)
-
-        return any(t.i in places and next_to(t) for t in linked) and not self._personal(doc, cand.start, cand.end)
-
-
 class _Where:
-    """Token -> PERSON / PLACE candidate, and PERSON candidates by end, built once per Doc."""
+    """Token -> PERSON candidate, and PERSON candidates by end, built once per Doc."""
 
     def __init__(self, cands: list):
         self.person_at = {i: c for c in cands if c.label == "PERSON" for i in range(c.start, c.end)}
-        self.place_at = {i: c for c in cands if c.label == "PLACE" for i in range(c.start, c.end)}
         self.person_end = {c.end: c for c in cands if c.label == "PERSON"}
 
 

@@ -73,3 +73,20 @@ def test_persons_name_typed_org_in_a_list_of_persons_is_a_person(text, name):
 def test_persons_office_and_holder_is_no_list():
     found = _run("es", "El ministro de Asuntos Exteriores, Abel Martos, habló.", [("Asuntos Exteriores", "ORG"), ("Abel Martos", "PER")])
     assert ("Asuntos Exteriores", "ORG") in found
+
+
+@pytest.mark.parametrize(
+    "lang, text, model, want",
+    [
+        ("es", "La policía detuvo en Sevilla a R. M. T. , de 35 años.", [("R. M. T.", "PER")], ("R. M. T.", "PERSON")),
+        ("en", "MOSCOW - VOLKOV WINS RUNOFF AFTER LONG COUNT", [("VOLKOV", "PERSON")], ("VOLKOV", "PERSON")),
+        ("es", "La Reina visitó el hospital.", [("Reina", "PER")], ("Reina", "MISC")),
+    ],
+)
+def test_persons_initials_capitals_and_bare_titles(lang, text, model, want):
+    assert want in _run(lang, text, model)
+
+
+def test_persons_roster_is_no_headline():
+    nlp = spacy.blank("en")
+    assert not headline(nlp("Italy : 1 - Marco Rossi , 2 - Luca Bianchi , 3 - Paolo Verdi")[:])
