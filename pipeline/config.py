@@ -44,6 +44,7 @@ class RuleFiles(BaseModel):
     meetings: str = "meetings.yml"
     places: str = "places.yml"
     actors: str = "actors.yml"
+    persons: str = "persons.yml"
     patterns: str = "patterns"
 
 

@@ -23,6 +23,7 @@ from pipeline.rules import caps, dates, numerals
 from pipeline.rules.entity_fixes import Cand, _EntityFixes
 from pipeline.rules.entity_rules import EntityRule, EntityRules, _rules_for
 from pipeline.rules.matcher import TokenMatcher
+from pipeline.rules.persons import person_filter
 
 
 class EntityLayer(_EntityFixes):
@@ -37,6 +38,7 @@ class EntityLayer(_EntityFixes):
         self.rule_ids = {nlp.vocab.strings.add(rule.id): rule.id for rule in self.rules.by_action["add"]}
         self.labels = {rule.id: rule.label for rule in self.rules.by_action["add"]}
         self.places, self.names = self._phrase_matchers(nlp)
+        self.person_filter = person_filter(config_dir, nlp.lang)
 
     def _phrase_matchers(self, nlp: Language) -> tuple[tuple[PhraseMatcher, PhraseMatcher], dict[int, tuple[str, str]]]:
         """Compile place names and demonyms: abbreviations by exact spelling, the rest by lower case."""
@@ -65,11 +67,14 @@ class EntityLayer(_EntityFixes):
             cands = [t for c in cands for t in self._trim(doc, c, rule)]
         for rule in self.rules.by_action["drop"]:
             cands = [c for c in cands if not self._drops(doc, c, rule)]
+        # Titles leave names, cut names are made whole (persons.yml; rules/persons.py).
+        self.person_filter.reshape(doc, cands)
         place_hits = self._place_hits(doc)
         for rule in self.rules.by_action["places"] + self.rules.by_action["demonyms"]:
             self._override(cands, place_hits, rule)
         for rule in self.rules.by_action["relabel"]:
             self._relabel(doc, cands, rule)
+        self.person_filter.judge(doc, cands)  # places, agencies, events typed PERSON
         cands = self._merge(cands, self._added(doc, place_hits))
         for rule in self.rules.by_action["qualify"]:
             self._qualify(doc, cands, rule)

@@ -12,6 +12,7 @@ from pipeline.resolve.actors import load_actors_rules
 from pipeline.rules.entity_rules import load_entity_rules
 from pipeline.rules.files import Problem, RuleError, duplicate_ids
 from pipeline.rules.meetings.loader import load_meetings_rules
+from pipeline.rules.persons import load_persons_rules
 from pipeline.rules.places import load_places_rules
 from pipeline.rules.roles.loader import load_roles_rules
 
@@ -23,6 +24,7 @@ LOADERS = {
     "roles": load_roles_rules,
     "meetings": load_meetings_rules,
     "actors": load_actors_rules,
+    "persons": load_persons_rules,
 }
 
 
@@ -35,6 +37,7 @@ class RuleSet:
     roles: Any
     meetings: Any
     actors: Any
+    persons: Any
     digest: str
     count: int
 

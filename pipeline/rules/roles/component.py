@@ -18,6 +18,7 @@ import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module rea
 from pipeline.config import Settings, load_settings
 from pipeline.records import RoleLink
 from pipeline.rules.files import RuleError
+from pipeline.rules.persons import person_filter
 from pipeline.rules.roles.lexicon import Lexicon
 from pipeline.rules.roles.linking import analyse, records
 from pipeline.rules.roles.loader import load_roles_rules
@@ -44,9 +45,10 @@ class RolesComponent:
         self.rules = rules
         self.lexicon = Lexicon(nlp, rules, nlp.lang, settings.limits)
         self.gazetteer = load_places_rules(settings)[0]
+        self.persons = person_filter(str(settings.config_dir), nlp.lang)
 
     def __call__(self, doc: Doc) -> Doc:
-        analysis = analyse(doc, self.lexicon, self.gazetteer)
+        analysis = analyse(doc, self.lexicon, self.gazetteer, self.persons.run_check(doc))
         doc._.actorgraph_roles = analysis
         doc._.role_links = records(doc, analysis)
         sync_entities(doc, analysis)

@@ -103,8 +103,10 @@ class Lexicon:
 class DocView:
     """Per-Doc lookups shared by the steps: entity of each token, organizations, places."""
 
-    def __init__(self, doc: Doc, lex: Lexicon, gazetteer):
+    def __init__(self, doc: Doc, lex: Lexicon, gazetteer, person_check=None):
         self.doc = doc
+        # rules.persons.PersonFilter.run_check: says which capitalised runs are no person
+        self.not_person = person_check or (lambda start, end, whole=True: "")
         self.lex = lex
         self.gazetteer = gazetteer
         # Word ids (string hashes) rather than strings or Tokens: the steps compare words of

@@ -6,6 +6,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.records import PersonRef, RoleLink
 from pipeline.rules import caps
+from pipeline.rules.persons import is_filtered
 from pipeline.rules.roles.lexicon import DocView, Lexicon, _skip_det
 from pipeline.rules.roles.phrases import Analysis, RolePhrase, _PhraseBuilder
 
@@ -27,9 +28,9 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
             continue
         start, end = ent.start, ent.end
         # The model often cuts names short ("Andrés Manuel López" + "Obrador", "Antony" + "J. Blinken").
-        while end < view.sent_end[ent.start] and name_like[end] and view.ent_of[end] is None and end not in blocked:
+        while end < view.sent_end[ent.start] and name_like[end] and view.ent_of[end] is None and end not in blocked and not view.not_person(end, end + 1, False):
             end += 1
-        while start > view.sent_start[ent.start] and name_like[start - 1] and view.ent_of[start - 1] is None and start - 1 not in blocked:
+        while start > view.sent_start[ent.start] and name_like[start - 1] and view.ent_of[start - 1] is None and start - 1 not in blocked and not view.not_person(start - 1, start, False):
             start -= 1
         spans.append((start, end))
     taken = {i for s, e in spans for i in range(s, e)}
@@ -38,16 +39,19 @@ def _persons(view: DocView, phrases: list[RolePhrase]) -> list[tuple[int, int]]:
         j = i
         while j < len(doc) and name_like[j] and view.label(j) in ("", "MISC") and j not in blocked and j not in taken:
             j += 1
-        if j - i >= 2 and view.sent_start[i] == view.sent_start[j - 1] and not _is_place(view, doc[i:j]):
-            spans.append((i, j))
-            taken.update(range(i, j))
+        lead = i
+        while lead < j - 1 and view.not_person(lead, lead + 1, False):
+            lead += 1  # a title before the name ("Princess X", "Sheikh X") stays out of it
+        if (j - lead >= 2 or lead > i) and view.sent_start[i] == view.sent_start[j - 1] and not _is_place(view, doc[lead:j]) and not view.not_person(lead, j):
+            spans.append((lead, j))
+            taken.update(range(lead, j))
         i = max(j, i + 1)
     for phrase in phrases:
         # A title right before a name makes it a person whatever the model called it
         # ("Chancellor Olaf Scholz" tagged ORG, "el presidente Biden" tagged LOC).
         j = phrase.end
         ent = view.ent_of[j] if j < len(doc) else None
-        if ent is None or ent.start != j or ent.label_ not in ("ORG", "PLACE", "MISC") or j in taken:
+        if ent is None or ent.start != j or ent.label_ not in ("ORG", "PLACE", "MISC") or j in taken or is_filtered(ent._.rules):
             continue
         if all(name_like[ent.start : ent.end]) and view.org_of[j] is None and not _is_place(view, ent):
             spans.append((ent.start, ent.end))
@@ -156,9 +160,10 @@ def _place_after_name(view: DocView, phrase: RolePhrase, person: tuple[int, int]
         phrase.rules.append("role.place_after_name")
 
 
-def analyse(doc: Doc, lex: Lexicon, gazetteer) -> Analysis:
-    """Find role phrases, person names and the links between them in `doc`."""
-    view = DocView(doc, lex, gazetteer)
+def analyse(doc: Doc, lex: Lexicon, gazetteer, person_check=None) -> Analysis:
+    """Find role phrases, person names and the links between them in `doc`; `person_check`
+    (rules.persons.PersonFilter.run_check) vetoes capitalised runs that are no person."""
+    view = DocView(doc, lex, gazetteer, person_check)
     phrases = _PhraseBuilder(view).build()
     persons = _persons(view, phrases)
     links = _link(view, phrases, persons)
