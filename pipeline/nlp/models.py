@@ -20,8 +20,12 @@ def load_model(lang: str, settings: Settings) -> Language:
     Its attribute ruler is swapped for an equivalent indexed one (pipeline/nlp/attribute_ruler.py).
     """
     from pipeline.nlp.attribute_ruler import index_attribute_ruler
+    from pipeline.nlp.lines import NAME as LINES
 
-    return index_attribute_ruler(load_spacy(settings.model_ref(lang)))
+    nlp = index_attribute_ruler(load_spacy(settings.model_ref(lang)))
+    if "parser" in nlp.pipe_names and LINES not in nlp.pipe_names:
+        nlp.add_pipe(LINES, before="parser")
+    return nlp
 
 
 def load_spacy(ref: str) -> Language:
