@@ -207,7 +207,7 @@ class PersonFilter:
         if self.gazetteer is not None and self.gazetteer.demonym_place(rest[0].text):
             return  # "Comisario Europeo de Competencia": the rest of a title, no name
         if self._hard(doc, last + 1, cand.end) and not _acronym(rest.text):
-            return  # "Sultan Qaboos Grand Mosque": the filter relabels the whole
+            return  # "Sultan Rashid Grand Mosque": the filter relabels the whole
         if not rest or not _is_name_word(rest[0]) or _acronym(rest.text):
             if rest and _acronym(rest.text):
                 cand.start, cand.label = last + 1, "ORG"
@@ -336,7 +336,7 @@ class PersonFilter:
         for token in span:
             found = self.not_name.get(token.text)
             after_particle = token.i > start and doc[token.i - 1].lower_ in self.particles
-            if found and not token.is_lower and not after_particle:  # "Ana de la Torre", "Loyola de Palacio"
+            if found and not token.is_lower and not after_particle:  # "Ana de la Torre", "Marisa del Valle"
                 return found
         # One word that is a place is left to the places rule of entities.jsonl, which keeps
         # surnames that are also regions ("Guerrero"); a longer name is a place when known.
@@ -412,7 +412,7 @@ class PersonFilter:
         persons = where.person_at
         # A person on each side, joined by a comma or "and"/"y": "X, <name> and Y", or the last of
         # a list of persons: "X, Y, and <name>". One person on one side only is often an office
-        # and its holder ("ministro de Asuntos Exteriores, Abel Matutes").
+        # and its holder ("la ministra de Cultura, Irene Casares").
         ends = where.person_end
         i = cand.start - 1
         if i >= 0 and doc[i].lower_ in ("and", "y", "e"):
