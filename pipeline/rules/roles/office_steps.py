@@ -198,8 +198,10 @@ class Offices:
         words = [t for t in span if t.pos_ in ("NOUN", "PROPN") or view.ent_of[t.i] is not None]
         if not words:
             return 0
-        if head is not None and head.verb and not any(view.ent_of[t.i] is not None or t.is_title for t in words):
-            return 0  # "who led the protests" names no organization
+        if head is not None and head.complement and not any(view.ent_of[t.i] is not None or t.is_title for t in words):
+            # "who led the protests", "responsable del atentado", "miembro del jurado": a head that
+            # is an office only with a complement needs an organization the text names
+            return 0
         if not phrase.organization:
             start = i + (1 if doc[i].pos_ == "DET" else 0)
             phrase.organization = doc[start:end].text
@@ -265,12 +267,14 @@ class Offices:
         return 0
 
     def noun_before(self, phrase, j: int) -> bool:
-        """Take a common noun compounded onto an office head as its organization ("committee
-        member X", "party leader X"); True when taken."""
+        """Take an institution noun (connectors.org_heads) compounded onto an office head as its
+        organization ("committee member X", "party leader X"); True when taken."""
         tok = self.doc[j]
         head = self.head_of(phrase)
         if head is None or phrase.organization or not tok.is_lower or tok.pos_ != "NOUN" or tok.dep_ != "compound":
             return False
+        if tok.lower_ not in self.view.lex.words["org_heads"]:
+            return False  # "gang member" names no institution
         if tok.head.i < phrase.core[0] or tok.head.i >= phrase.core[1] or self.view.ent_of[j] is not None:
             return False
         phrase.organization = tok.text
