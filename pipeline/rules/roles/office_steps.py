@@ -320,12 +320,19 @@ class Offices:
             template = copy.deepcopy(phrase)
             ceiling = view.sent_end[phrase.start]
             j = phrase.end + (1 if phrase.end < ceiling and doc[phrase.end].text in (",", ":") else 0)
-            while j < ceiling and j in person_at:
+            while j < ceiling:
+                place = self._place_comma(j, ceiling, person_at)
+                if place is not None:
+                    # "los presidentes de Chile, A; Perú, B, y Bolivia, C"
+                    j = place[1]
+                if j not in person_at:
+                    break
                 q = person_at[j]
                 j = persons[q][1]
                 own = linked.get(q) == p
-                target = phrase if own else copy.deepcopy(template)
-                target.plural = False
+                target = phrase if own else self._clone(template)
+                if place is not None:
+                    target.jurisdiction, target.explicit = place[0], True
                 if j + 2 < ceiling and doc[j].text == "(":
                     end = self.portfolio_after(target, j + 1, ceiling)
                     if end and end < ceiling and doc[end].text == ")":
@@ -345,6 +352,24 @@ class Offices:
             if j == phrase.end:
                 self._portfolio_list(p, template, persons, person_at, linked, phrases, links)
 
+    @staticmethod
+    def _clone(template):
+        """Return a copy of a plural office for one more name of its list, its text the head
+        alone: "presidentes de Chile" is not the text of Peru's president."""
+        clone = copy.deepcopy(template)
+        clone.plural = False
+        clone.start, clone.end = clone.core
+        return clone
+
+    def _place_comma(self, j: int, ceiling: int, person_at: dict) -> tuple[str, int] | None:
+        """Return (place, index of the name) for "<place>, <name>" at j, None otherwise."""
+        ent = self.view.ent_of[j]
+        if ent is None or ent.label_ != "PLACE" or ent.start != j or ent.end + 1 >= ceiling:
+            return None
+        if self.doc[ent.end].text != "," or ent.end + 1 not in person_at:
+            return None
+        return self.view.place_name(ent), ent.end + 1
+
     def _portfolio_list(self, p: int, template, persons, person_at, linked, phrases, links) -> None:
         """Link "los comisarios responsables de Competencia (A), Deportes (B) y Pesca (C)": a
         plural head followed by portfolios, each with its holder in brackets."""
@@ -361,7 +386,7 @@ class Offices:
             j += 1
         first = bool(template.portfolio)  # the phrase already holds the first portfolio
         while j < ceiling:
-            target = copy.deepcopy(template)
+            target = copy.deepcopy(template) if first else self._clone(template)
             target.plural = False
             if first:
                 end, first = j, False
