@@ -46,16 +46,14 @@ class Offices:
         self.ends = {end: (start, entry) for start, (end, entry) in self.spans.items()}
 
     # ------------------------------------------------------------------ portfolios
-    def _one(self, i: int, ceiling: int, allow_words: bool) -> Portfolio | None:
+    def _one(self, i: int, ceiling: int) -> Portfolio | None:
         """A table portfolio at i (after an optional article), or title-case words of the text."""
         doc, view = self.doc, self.view
-        j = i
-        while j < ceiling and doc[j].pos_ == "DET" and j - i < 1:
-            j += 1
+        j = i + 1 if i < ceiling and doc[i].pos_ == "DET" else i
         if j in self.spans and self.spans[j][0] <= ceiling and not self._named(j):
             end, entry = self.spans[j]
             return Portfolio(entry.label, entry.short or entry.label, end, entry.id)
-        if not allow_words or j != i:
+        if j != i:
             return None
         # A portfolio the table does not know, in the text's own words: title-case words that
         # name no place, person or known organization ("de Obras Sanitarias").
@@ -95,12 +93,12 @@ class Offices:
         head = self.head_of(phrase, exact=True)
         if head is None or not head.portfolio or phrase.portfolio:
             return 0
-        first = self._one(i, ceiling, allow_words=True)
+        first = self._one(i, ceiling)
         if first is None:
             return 0
         parts, end = [first], first.end
         while end + 1 < ceiling and self.doc[end].lower_ in CONJUNCTIONS:
-            more = self._one(end + 1, ceiling, allow_words=True)
+            more = self._one(end + 1, ceiling)
             if more is None:
                 break
             parts.append(more)
@@ -131,7 +129,7 @@ class Offices:
         head = self.head_of(phrase)
         if hit is None or head is None or not head.portfolio or i + 1 >= ceiling or self.doc[i].lower_ not in CONJUNCTIONS:
             return 0
-        more = self._one(i + 1, ceiling, allow_words=True)
+        more = self._one(i + 1, ceiling)
         if more is None:
             return 0
         entry = hit[1]
