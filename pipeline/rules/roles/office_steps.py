@@ -122,6 +122,10 @@ class Offices:
         end or 0."""
         i = phrase.end
         ent = self.view.ent_of[i - 1]
+        exact = self.head_of(phrase, exact=True)
+        if exact is not None and exact.portfolio and i + 1 < ceiling and self.doc[i].lower_ in ("de", "del", "of", "for"):
+            if self._one(i + 1, ceiling) is not None:
+                return 0  # "secretario de Estado" + "de Comercio": a portfolio follows
         if ent is not None and ent.label_ in ("ORG", "MISC") and phrase.start < ent.start < i < ent.end <= ceiling and not self._places(i, ent.end):
             # "vicepresidenta del consejo" + "Nórdico": the organization the title ends in goes on
             return ent.end
@@ -147,7 +151,9 @@ class Offices:
         if role is not None:
             phrase.role, phrase.title = role, ""
         else:
-            phrase.title = title
+            # the head's own office, not a lexicon title's ("secretario de Estado" + "de Comercio"
+            # is no United States Secretary of State)
+            phrase.role, phrase.title = self.grammar.head_roles[head.id], title
 
     def head_of(self, phrase, exact: bool = False) -> HeadEntry | None:
         """Return the office head of a phrase, None for a lexicon title no head names; with
@@ -264,6 +270,16 @@ class Offices:
             return self.complement(phrase, i + 1, ceiling)
         return 0
 
+    def common_owner(self, j: int) -> int | None:
+        """Return where "the kingdom's" / "the union's" begins when token j is the possessive of a
+        common noun: the office phrase takes it in, naming no place ("X, the kingdom's interior
+        minister"); None otherwise."""
+        doc = self.doc
+        owner = j - 1
+        if owner < 1 or not doc[owner].is_lower or doc[owner].pos_ != "NOUN" or doc[owner - 1].pos_ != "DET":
+            return None
+        return owner - 1
+
     def noun_before(self, phrase, j: int) -> bool:
         """Take an institution noun (connectors.org_heads) compounded onto an office head as its
         organization ("committee member X", "party leader X"); True when taken."""
@@ -320,15 +336,19 @@ class Offices:
             j = phrase.end + (1 if phrase.end < ceiling and doc[phrase.end].text in (",", ":") else 0)
             while j < ceiling:
                 place = self._place_comma(j, ceiling, person_at)
+                prepared = None if place is not None else self._portfolio_comma(j, ceiling, person_at, template)
                 if place is not None:
                     # "los presidentes de Chile, A; Perú, B, y Bolivia, C"
                     j = place[1]
+                elif prepared is not None:
+                    # "los ministros de Economía, A, y de Trabajo, B"
+                    j = prepared[1]
                 if j not in person_at:
                     break
                 q = person_at[j]
                 j = persons[q][1]
                 own = linked.get(q) == p
-                target = phrase if own else self._clone(template)
+                target = phrase if own else prepared[0] if prepared is not None else self._clone(template)
                 if place is not None:
                     target.jurisdiction, target.explicit = place[0], True
                 if j + 2 < ceiling and doc[j].text == "(":
@@ -358,6 +378,19 @@ class Offices:
         clone.plural = False
         clone.start, clone.end = clone.core
         return clone
+
+    def _portfolio_comma(self, j: int, ceiling: int, person_at: dict, template):
+        """Return (the office with its own portfolio, index of the name) for "(de) <portfolio>,
+        <name>" at j in a list after a plural head; None otherwise."""
+        k = j + 1 if self.doc[j].lower_ in ("de", "del", "of", "for") else j
+        clone = self._clone(template)
+        clone.portfolio = clone.title = ""
+        clone.rules = clone.rules[:1]  # the head's alias; the portfolio is this item's own
+        end = self.portfolio_after(clone, k, ceiling)
+        if not end or end + 1 >= ceiling or self.doc[end].text != "," or end + 1 not in person_at:
+            return None
+        clone.start, clone.end = k, end  # its own words, not the first item's
+        return clone, end + 1
 
     def _place_comma(self, j: int, ceiling: int, person_at: dict) -> tuple[str, int] | None:
         """Return (place, index of the name) for "<place>, <name>" at j, None otherwise."""

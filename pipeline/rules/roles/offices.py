@@ -127,12 +127,14 @@ class Grammar:
         self.head_by_term: dict[str, HeadEntry] = {}
         self.plural_keys: set[str] = set()
         self.roles: dict[str, RoleEntry] = {}
+        self.head_roles: dict[str, RoleEntry] = {}  # the role of each head
         self.aliases: list[AliasEntry] = []
         for head in offices.heads:
             role = by_label.get(head.label)
             if role is None:
                 role = RoleEntry(id=head.id, label=head.label, posted=head.posted, local=head.local)
                 self.roles[role.id] = role
+            self.head_roles[head.id] = role
             singular = head.terms.get(lang, [])
             for term in singular + head.plural.get(lang, []):
                 self.head_by_term.setdefault(" ".join(term.lower().split()), head)

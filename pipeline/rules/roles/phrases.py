@@ -141,6 +141,9 @@ class _PhraseBuilder:
                     self._set_org(phrase, org[1], org[2], self._org_rule(j - 1))
                     i = org[0].start
                     continue
+                owner_start = view.offices.common_owner(j)
+                if owner_start is not None:
+                    i = owner_start
                 break
             portfolio = view.offices.portfolio_before(phrase, j)
             if portfolio is not None:
