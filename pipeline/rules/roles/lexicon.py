@@ -16,6 +16,8 @@ from spacy.util import filter_spans
 from pipeline.config import Limits
 from pipeline.rules import caps
 from pipeline.rules.matcher import TokenMatcher
+from pipeline.rules.roles.office_steps import Offices
+from pipeline.rules.roles.offices import Grammar, OfficesFile
 from pipeline.rules.roles.schema import AliasEntry, Connectors, ModifierEntry, OrgEntry, RolesRules
 from pipeline.text import ARTICLES
 
@@ -62,11 +64,14 @@ class Lexicon:
         self.aliases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.glued: dict[str, ModifierEntry] = {}
         self.alias_by_key: dict[str, AliasEntry] = {}
-        aliases = [a for a in rules.aliases if a.lang == lang]
+        # Office heads the lexicon does not list join it as roles of their own (offices.py).
+        self.grammar = Grammar(nlp, rules.offices or OfficesFile(), lang, rules.roles, rules.aliases, term_docs)
+        self.roles = {**rules.roles, **self.grammar.roles}
+        aliases = [a for a in rules.aliases if a.lang == lang] + self.grammar.aliases
         written = {term.lower() for alias in aliases for term in alias.terms}
         for alias in aliases:
             self.alias_by_key[alias.id] = alias
-            self.aliases.add(alias.id, term_docs(nlp, alias.terms))
+            self.aliases.add(alias.id, term_docs(nlp, alias.terms + self.grammar.hyphenated(alias.terms)))
             for modifier in rules.modifiers:
                 for prefix in modifier.glued.get(lang, []):
                     # "vicepresidente" is its own alias, not a glued "vice" + "presidente"
@@ -132,6 +137,7 @@ class DocView:
         for span in matched_spans(lex.orgs, doc, lex.org_names):
             for i in range(span.start, span.end):
                 self.org_of[i] = (span, lex.org_by_id[span.label_])
+        self.offices = Offices(lex.grammar, self)
 
     def sentence(self, span: Span) -> str:
         """Return the text of the sentence `span` starts in, cut to max_sentence_chars around it."""

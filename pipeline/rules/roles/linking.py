@@ -131,16 +131,19 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
             continue
         if view.sent_start[phrase.start] != view.sent_start[person[0]]:
             continue
-        attached = _attached(doc, phrase, person)
+        attached = _attached(doc, phrase, person) or view.offices.attached(phrase, person)
         if rule.attached and not attached:
             continue
         gap = max(person[0] - phrase.end, phrase.start - person[1])
         candidates.append((-rule.priority, not attached, gap, p, q, rule.id))
     used_phrases, used_persons, links = set(), set(), []
     for *_, p, q, rule_id in sorted(set(candidates)):
-        if p not in used_phrases and q not in used_persons:
+        # A person may hold one office named before the name and one after it ("el jefe de la
+        # delegación, X, ministro de Exteriores"); each office goes to one person.
+        side = (q, phrases[p].start < persons[q][0])
+        if p not in used_phrases and side not in used_persons:
             used_phrases.add(p)
-            used_persons.add(q)
+            used_persons.add(side)
             links.append((p, q, rule_id))
     doc._.actorgraph_parts = None
     return sorted(links, key=lambda link: phrases[link[0]].start)
@@ -167,6 +170,8 @@ def analyse(doc: Doc, lex: Lexicon, gazetteer, person_check=None) -> Analysis:
     phrases = _PhraseBuilder(view).build()
     persons = _persons(view, phrases)
     links = _link(view, phrases, persons)
+    view.offices.list_links(phrases, persons, links)
+    view.offices.coordinated_links(phrases, links)
     for p, q, _ in links:
         _place_after_name(view, phrases[p], persons[q])
     for phrase in phrases:

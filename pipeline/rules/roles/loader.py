@@ -6,9 +6,10 @@ import functools
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules, read_rule_file
+from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules, read_rule_file, stamp
 from pipeline.rules.files import Problem, line_of
-from pipeline.rules.roles.schema import PATTERN_FILE, LinkRule, RolesFile, RolesRules
+from pipeline.rules.roles.offices import load_offices
+from pipeline.rules.roles.schema import OFFICES_FILE, PATTERN_FILE, LinkRule, RolesFile, RolesRules
 
 
 def _check_refs(data: RolesFile, raw, path: Path) -> list[Problem]:
@@ -44,6 +45,7 @@ def _entry_ids(data: RolesFile, raw, path: Path) -> list[tuple[str, str, int]]:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str, patterns: str, stamp: tuple) -> tuple[RolesRules | None, tuple, tuple]:
+    offices, office_problems, office_ids = load_offices(Path(path).parent / OFFICES_FILE)
     raw, data, problems = read_rule_file(Path(path), RolesFile)
     ids = []
     if data is not None:
@@ -56,7 +58,9 @@ def _load(path: str, patterns: str, stamp: tuple) -> tuple[RolesRules | None, tu
         problems += bad
         links[lang] = [rule for _, rule in found]
         ids += [(rule.id, str(Path(patterns) / lang / PATTERN_FILE), line) for line, rule in found]
-    if data is None:
+    problems += office_problems
+    ids += office_ids
+    if data is None or offices is None:
         return None, tuple(problems), tuple(ids)
     rules = RolesRules(
         roles={role.id: role for role in data.roles},
@@ -65,6 +69,7 @@ def _load(path: str, patterns: str, stamp: tuple) -> tuple[RolesRules | None, tu
         organizations=data.organizations,
         connectors=data.connectors,
         links=links,
+        offices=offices,
     )
     return rules, tuple(problems), tuple(ids)
 
@@ -72,4 +77,5 @@ def _load(path: str, patterns: str, stamp: tuple) -> tuple[RolesRules | None, tu
 def load_roles_rules(settings: Settings) -> Loaded:
     """Load roles.yml and patterns/<lang>/roles.jsonl; return (rules or None, problems, rule ids). Never raises
     for a bad or unreadable rule file."""
-    return load_family(settings, "roles", _load)
+    # offices.yml is read with roles.yml: its changes must reach the cache key too.
+    return load_family(settings, "roles", lambda path, patterns, key: _load(path, patterns, key + stamp(Path(path).parent / OFFICES_FILE)))

@@ -7,7 +7,8 @@ from typing import Any
 
 from spacy.tokens import Span
 
-from pipeline.rules.roles.lexicon import DocView, _skip_det, match_words, matched_spans
+from pipeline.rules.roles.lexicon import DocView, _skip_det, match_words
+from pipeline.rules.roles.office_steps import title_spans
 from pipeline.rules.roles.schema import AliasEntry, ModifierEntry, RoleEntry
 
 
@@ -27,11 +28,16 @@ class RolePhrase:
     posted_to: str = ""
     explicit: bool = False  # the text names a jurisdiction or organization
     rules: list[str] = field(default_factory=list)
+    portfolio: str = ""  # "Finance", "Obras Sanitarias" (office grammar)
+    title: str = ""  # label built from head and portfolio when no role has it ("Tourism Minister")
+    plural: bool = False  # "Presidents": links every name of the list after it
+    glued: str = ""  # prefix glued onto the title ("ex", "vice")
 
     @property
     def label(self) -> str:
         """Return the canonical label, with its rank and host country ("Ambassador to Mexico")."""
-        label = f"{self.rank} {self.role.label}" if self.rank else self.role.label
+        base = self.title or self.role.label
+        label = f"{self.rank} {base}" if self.rank else base
         return f"{label} to {self.posted_to}" if self.posted_to else label
 
 
@@ -65,18 +71,22 @@ class _PhraseBuilder:
     def build(self) -> list[RolePhrase]:
         phrases = []
         taken: set[int] = set()
-        for span in matched_spans(self.lex.aliases, self.doc, self.lex.alias_names):
+        for span in title_spans(self.lex.aliases, self.doc, self.lex.alias_names):
             if any(self.view.label(i) == "PERSON" for i in range(span.start, span.end)):
                 continue
             alias = self.lex.alias_by_key[span.label_]
-            phrase = RolePhrase(span.start, span.end, (span.start, span.end), self.lex.rules.roles[alias.role], alias)
+            phrase = RolePhrase(span.start, span.end, (span.start, span.end), self.lex.roles[alias.role], alias)
             phrase.rules.append(alias.id)
+            phrase.plural = span.label_ in self.lex.grammar.plural_keys
             glued = self.lex.glued.get(span.label_)
             if glued is not None:
+                phrase.glued = span.label_.rsplit("|", 1)[-1].lower()
                 self._modify(phrase, glued)
             self._grow_left(phrase, self.view.sent_start[span.start])
             self._grow_right(phrase, self.view.sent_end[span.start])
             self._context(phrase, self.view.sent_start[span.start])
+            if not self.view.offices.complete(phrase):
+                continue
             if taken.isdisjoint(range(phrase.start, phrase.end)):
                 taken.update(range(phrase.start, phrase.end))
                 phrases.append(phrase)
@@ -103,7 +113,8 @@ class _PhraseBuilder:
             if rule:
                 phrase.rules.append(rule)
             if phrase.alias.with_org:
-                phrase.role = self.lex.rules.roles[phrase.alias.with_org]
+                phrase.role = self.lex.roles[phrase.alias.with_org]
+                phrase.title = ""
 
     def _grow_left(self, phrase: RolePhrase, floor: int) -> None:
         doc, view = self.doc, self.view
@@ -130,7 +141,17 @@ class _PhraseBuilder:
                     self._set_org(phrase, org[1], org[2], self._org_rule(j - 1))
                     i = org[0].start
                     continue
+                owner_start = view.offices.common_owner(j)
+                if owner_start is not None:
+                    i = owner_start
                 break
+            portfolio = view.offices.portfolio_before(phrase, j)
+            if portfolio is not None:
+                i = portfolio
+                continue
+            if view.offices.noun_before(phrase, j):
+                i = j
+                continue
             demonym = view.demonym_at(j)
             if demonym is not None:
                 self._set_place(phrase, demonym[1])
@@ -155,7 +176,11 @@ class _PhraseBuilder:
 
     def _grow_right(self, phrase: RolePhrase, ceiling: int) -> None:
         doc, view, words = self.doc, self.view, self.lex.words
-        i = phrase.end
+        i = view.offices.coordinated_core(phrase, ceiling) or phrase.end
+        head = view.offices.head_of(phrase)
+        if head is not None and head.verb:
+            # "who heads the agency", "que preside el sindicato": the object is the organization
+            i = view.offices.complement(phrase, i, ceiling) or i
         while i < ceiling:
             hit = next(((w, m) for w, m in self.lex.after if match_words(view.lowers, i, w)), None)
             if hit:
@@ -173,12 +198,28 @@ class _PhraseBuilder:
                 if after:
                     i = after
                     continue
+            if lower in words["context"] and phrase.explicit and not phrase.role.posted:
+                # "el portavoz del PSOE en la Comisión de Interior": where the office is held
+                after = self._after_connector(phrase, i + 1, ceiling, posting=False)
+                if after:
+                    i = after
+                    continue
+            phrase.end = i
+            after = view.offices.trailing_adjectives(phrase, ceiling) or view.offices.after_title(phrase, i, ceiling)
+            if after:
+                i = after
+                continue
             break
         phrase.end = i
 
     def _after_connector(self, phrase: RolePhrase, i: int, ceiling: int, posting: bool) -> int:
         """Attach the place or organization after "of"/"to"; return the new phrase end or 0."""
         view = self.view
+        if not posting:
+            portfolio = view.offices.portfolio_after(phrase, i, ceiling)
+            if portfolio:
+                return portfolio
+        start = i
         i = _skip_det(self.doc, i, ceiling)
         if i >= ceiling:
             return 0
@@ -206,7 +247,7 @@ class _PhraseBuilder:
             phrase.rules.append("role.place_in_entity_tail")
             return ent.end
         if not posting:
-            return self._described_org(phrase, i, ceiling)
+            return self._described_org(phrase, i, ceiling) or view.offices.complement(phrase, start, ceiling)
         return 0
 
     def _country_in_tail(self, ent: Span | None, i: int) -> str:

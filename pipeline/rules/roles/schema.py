@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 PATTERN_FILE = "roles.jsonl"
+OFFICES_FILE = "offices.yml"  # office heads and portfolios, beside roles.yml (offices.py)
 
 
 PERSON_RULE = "roles.person_span"  # id recorded on entities the role layer made or fixed as PERSON
@@ -101,6 +102,7 @@ class RolesRules:
     organizations: list[OrgEntry]
     connectors: Connectors
     links: dict[str, list[LinkRule]] = field(default_factory=dict)
+    offices: Any = None  # offices.OfficesFile: the office grammar (typed loosely: offices imports this module)
 
     def words(self, kind: str, lang: str) -> list[str]:
         """Return the connector words of `kind` ("of", "to", ...) for `lang`."""

@@ -18,5 +18,6 @@ def test_roles_model_links_match_gold(case):
     assert found == sorted(case["links"])
     for link in doc._.role_links:
         assert doc.text[link.person.start : link.person.end] == link.person.text
-        # A link comes from a link pattern and an alias, or from a named counterpart of a meeting.
-        assert (link.rules[0].startswith("role_link.") and link.rules[1].startswith("alias.")) or "meeting.counterpart" in link.rules
+        # A link comes from a link pattern (or an office list) and an alias or office head, or from
+        # a named counterpart of a meeting.
+        assert (link.rules[0].startswith(("role_link.", "office.")) and link.rules[1].startswith(("alias.", "office."))) or "meeting.counterpart" in link.rules
