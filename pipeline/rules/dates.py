@@ -172,6 +172,8 @@ def resolve(text: str, lang: str, ref: str, future: bool = False) -> str:
         return _iso(year, month) if year else _month_only(month, words, refp)
     if years:
         return _iso(years[0])
+    if weekdays and days and refp[2]:
+        return _weekday_with_day(weekdays[0], days[0], refp) or _weekday(weekdays[0], words, refp)
     if weekdays:
         return _weekday(weekdays[0], words, refp)
     if words & _AGO:
@@ -186,6 +188,21 @@ def resolve(text: str, lang: str, ref: str, future: bool = False) -> str:
     if lang == "en":
         return _dateparser(text, ref)
     return ""
+
+
+def _weekday_with_day(target: int, day: int, ref: tuple[int, int, int]) -> str:
+    """Return the day numbered `day` nearest to `ref` that falls on weekday `target` ("el lunes día 5"), or ""."""
+    base = date(*ref)
+    fits = []
+    for shift in (-1, 0, 1):
+        months = ref[0] * 12 + ref[1] - 1 + shift
+        try:
+            candidate = date(months // 12, months % 12 + 1, day)
+        except ValueError:
+            continue
+        if candidate.weekday() == target:
+            fits.append(candidate)
+    return min(fits, key=lambda d: abs((d - base).days)).isoformat() if fits else ""
 
 
 def _relative_year(words: set[str], ref: tuple[int, int, int]) -> int:
