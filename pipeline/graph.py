@@ -15,13 +15,14 @@ from typing import Iterator
 
 import networkx as nx
 
+from pipeline import code_ids
 from pipeline.config import Limits
 from pipeline.records import UNDIRECTED, DocResult, Document
 from pipeline.resolve.resolution import NodeView, Resolution
 
 NODE_TYPES = {"person": "person", "org": "organization", "place": "place", "role": "role", "meeting": "meeting"}
 # Rule id of a bare title given the jurisdiction the same person's title has elsewhere.
-IMPLIED_JURISDICTION_RULE = "derive-role-jurisdiction"
+IMPLIED_JURISDICTION_RULE = code_ids.GRAPH_ROLE_JURISDICTION
 
 
 @dataclass
@@ -207,7 +208,7 @@ class GraphBuilder:
                 self._warn(doc.id, f"a sentence naming {len(people)} persons gives no co_occurs edges (max_cooccurring {cap})")
                 continue
             first = min(found, key=lambda x: x[1].start)[1]
-            rules = {rule for _, m in found for rule in m.rules} | {"derive-co-occurs"}
+            rules = {rule for _, m in found for rule in m.rules} | {code_ids.GRAPH_CO_OCCURS}
             for a, b in combinations(people, 2):
                 self._edge("co_occurs", a, b).add(doc.id, first.sent_start, first.sentence, rules, day)
         for index, mention in enumerate(result.meetings):
@@ -255,7 +256,7 @@ class GraphBuilder:
                     self._warn(doc_id, f"{meeting} has {len(found)} participants: no met_with edges (max_participants {cap})")
                 continue
             evidence = min(e.evidence for e in found if e.evidence) if any(e.evidence for e in found) else ()
-            rules = set().union(*(e.rules for e in found)) | {"derive-met-with"}
+            rules = set().union(*(e.rules for e in found)) | {code_ids.GRAPH_MET_WITH}
             for a, b in combinations(sorted({e.source for e in found}), 2):
                 edge = derived.setdefault(("met_with", a, b, ""), _Edge("met_with", a, b))
                 edge.absorb(_Edge("met_with", a, b, "", 1, documents, evidence, rules, {date} if date else set()))

@@ -17,6 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 import pipeline.nlp.extensions  # noqa: F401  the Doc and Span extensions this layer sets
+from pipeline import code_ids
 from pipeline.config import Limits, load_settings
 from pipeline.records import Mention
 from pipeline.rules import caps, dates, numerals
@@ -87,7 +88,7 @@ class EntityLayer(_EntityFixes):
         for ent in doc.ents:
             label, _ = self.rules.label_map.get(ent.label_, ("", ""))
             if label:
-                cands.append(Cand(ent.start, ent.end, label, ["model"]))
+                cands.append(Cand(ent.start, ent.end, label, [code_ids.MODEL]))
         return cands
 
     def _place_hits(self, doc: Doc) -> dict[tuple[int, int], tuple[str, str]]:
@@ -237,7 +238,7 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
                 value=ent._.value,
                 qualifier=ent._.qualifier or "",
                 norm=ent._.norm or "",
-                rules=list(ent._.rules or ["model"]),
+                rules=list(ent._.rules or [code_ids.MODEL]),
             )
         )
     return mentions

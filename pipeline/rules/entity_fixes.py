@@ -9,6 +9,7 @@ from spacy.attrs import ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
+from pipeline import code_ids
 from pipeline.rules import numerals
 from pipeline.rules.entity_rules import NAME_LABELS, EntityRule
 
@@ -23,7 +24,7 @@ class Cand:
     rules: list[str] = field(default_factory=list)
 
     def mark(self, rule_id: str) -> None:
-        if self.rules == ["model"]:
+        if self.rules == [code_ids.MODEL]:
             self.rules = []
         if rule_id not in self.rules:
             self.rules.append(rule_id)

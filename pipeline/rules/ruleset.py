@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import code_ids
 from pipeline.config import Settings
 from pipeline.resolve.actors import load_actors_rules
 from pipeline.rules.entity_rules import load_entity_rules
@@ -69,6 +70,8 @@ def load_ruleset(settings: Settings) -> RuleSet:
         problems += family_problems
         ids += family_ids
     problems += duplicate_ids(ids)
+    problems += [Problem(path, line, f"{rule_id}: ids 'model' and 'code.*' are kept for the code's own decisions")
+                 for rule_id, path, line in ids if code_ids.is_reserved(rule_id)]
     if problems:
         raise RuleError(problems)
     return RuleSet(**loaded, digest=digest(settings), count=len(ids))

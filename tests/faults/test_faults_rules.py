@@ -100,8 +100,13 @@ def alias_to_nowhere(cfg: Path):
     return [("roles.yml", line, "role 'role.vice_presidnet' is not a role id")]
 
 
+def reserved_id(cfg: Path):
+    line = edit(cfg / "roles.yml", "{id: alias.en.mayor,", "  - {id: code.alias.mayor, role: role.mayor, lang: en, terms: [mayor]}")
+    return [("roles.yml", line, "code.alias.mayor: ids 'model' and 'code.*' are kept for the code's own decisions")]
+
+
 ONE_EACH = [toml_syntax, toml_unknown_key, yaml_syntax, yaml_unknown_key, jsonl_syntax, jsonl_unknown_key,
-            spacy_rejects, wildcards, duplicate_id, alias_to_nowhere]
+            spacy_rejects, wildcards, duplicate_id, alias_to_nowhere, reserved_id]
 # Settings are read first (they say where the rules are), so TOML faults are reported alone.
 ALL_RULES = [yaml_syntax, jsonl_syntax, jsonl_unknown_key, spacy_rejects, wildcards, duplicate_id, alias_to_nowhere]
 

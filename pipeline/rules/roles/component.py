@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
+from pipeline import code_ids
 from pipeline.config import Settings, load_settings
 from pipeline.records import RoleLink
 from pipeline.rules.files import RuleError
@@ -76,13 +77,13 @@ def sync_entities(doc: Doc, analysis: Analysis) -> None:
     replaced = {ent for _, covered in spans for ent in covered}
     added = []
     for (start, end), covered in spans:
-        previous = [rule for ent in sorted(covered, key=lambda e: e.start) for rule in (ent._.rules or ["model"])]
+        previous = [rule for ent in sorted(covered, key=lambda e: e.start) for rule in (ent._.rules or [code_ids.MODEL])]
         same = any((ent.start, ent.end, ent.label_) == (start, end, "PERSON") for ent in covered)
         added.append((Span(doc, start, end, label="PERSON"), previous if same else [*previous, PERSON_RULE]))
     kept = [ent for ent in ents if ent not in replaced]
     doc.ents = sorted(kept + [span for span, _ in added], key=lambda e: e.start)
     for span, rules in added:
-        span._.rules = list(dict.fromkeys(rules)) or ["model"]
+        span._.rules = list(dict.fromkeys(rules)) or [code_ids.MODEL]
 
 
 @Language.factory(

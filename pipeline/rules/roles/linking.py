@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
+from pipeline import code_ids
 from pipeline.records import PersonRef, RoleLink
 from pipeline.rules import caps
 from pipeline.rules.persons import is_filtered
@@ -160,7 +161,7 @@ def _place_after_name(view: DocView, phrase: RolePhrase, person: tuple[int, int]
     if ent is not None and ent.label_ == "PLACE" and ent.start == j:
         phrase.jurisdiction = view.place_name(ent)
         phrase.explicit = True
-        phrase.rules.append("role.place_after_name")
+        phrase.rules.append(code_ids.ROLE_PLACE_AFTER_NAME)
 
 
 def analyse(doc: Doc, lex: Lexicon, gazetteer, person_check=None) -> Analysis:

@@ -14,6 +14,7 @@ import copy
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from pipeline import code_ids
 from pipeline.rules.roles.offices import CONJUNCTIONS, INNER, Grammar, HeadEntry, Portfolio
 
 
@@ -210,7 +211,7 @@ class Offices:
             start = i + (1 if doc[i].pos_ == "DET" else 0)
             phrase.organization = doc[start:end].text
             phrase.explicit = True
-            phrase.rules.append("office.complement")
+            phrase.rules.append(code_ids.OFFICE_COMPLEMENT)
         return end
 
     def _closing(self, j: int, ceiling: int) -> int:
@@ -249,7 +250,7 @@ class Offices:
         if lower in self.grammar.honorifics and (ent is None or ent.label_ != "PERSON" or ent.end == i + 1):
             nxt = view.ent_of[i + 1] if i + 1 < ceiling else None
             if nxt is not None and nxt.label_ in ("PERSON", "ORG", "MISC", "PLACE") or (i + 1 < ceiling and view.name_like[i + 1]):
-                phrase.rules.append("office.honorific")
+                phrase.rules.append(code_ids.OFFICE_HONORIFIC)
                 return i + 1
         if lower == "(" and i + 2 < ceiling and doc[i + 2].text == ")" and doc[i + 1].is_upper:
             return i + 3  # "Member of Parliament (MP) X"
@@ -263,7 +264,7 @@ class Offices:
                 if not phrase.jurisdiction or phrase.jurisdiction == phrase.role.jurisdiction:
                     phrase.jurisdiction = view.place_name(place)
                 phrase.explicit = True
-                phrase.rules.append("office.from_place")
+                phrase.rules.append(code_ids.OFFICE_FROM_PLACE)
                 return place.end
         if lower in ("'s", "’s") and i > phrase.end - 1 and view.label(i - 1) == "PLACE":
             # "the director of Argentina's Amnesty International"
@@ -293,7 +294,7 @@ class Offices:
             return False
         phrase.organization = tok.text
         phrase.explicit = True
-        phrase.rules.append("office.compound")
+        phrase.rules.append(code_ids.OFFICE_COMPOUND)
         return True
 
     def complete(self, phrase) -> bool:
@@ -318,7 +319,7 @@ class Offices:
             if start >= 2 and joined and start - 1 in ends:
                 first = ends[start - 1]
                 if first not in linked and phrases[first].start < start:
-                    links.append((first, q, "office.coordinated"))
+                    links.append((first, q, code_ids.OFFICE_COORDINATED))
                     linked.add(first)
 
     def list_links(self, phrases: list, persons: list, links: list) -> None:
@@ -363,7 +364,7 @@ class Offices:
                         j = ent.end
                 if q not in linked:
                     phrases.append(target)
-                    links.append((len(phrases) - 1, q, "office.list"))
+                    links.append((len(phrases) - 1, q, code_ids.OFFICE_LIST))
                     linked[q] = len(phrases) - 1
                 while j < ceiling and (doc[j].text in (",", ";") or doc[j].lower_ in CONJUNCTIONS):
                     j += 1
@@ -432,7 +433,7 @@ class Offices:
                 return
             if q not in linked:
                 phrases.append(target)
-                links.append((len(phrases) - 1, q, "office.list"))
+                links.append((len(phrases) - 1, q, code_ids.OFFICE_LIST))
                 linked[q] = len(phrases) - 1
             j = close + 1
             while j < ceiling and (doc[j].text in (",", ";") or doc[j].lower_ in CONJUNCTIONS):

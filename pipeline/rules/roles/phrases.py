@@ -7,6 +7,7 @@ from typing import Any
 
 from spacy.tokens import Span
 
+from pipeline import code_ids
 from pipeline.rules.roles.lexicon import DocView, _skip_det, match_words
 from pipeline.rules.roles.office_steps import title_spans
 from pipeline.rules.roles.schema import AliasEntry, ModifierEntry, RoleEntry
@@ -244,7 +245,7 @@ class _PhraseBuilder:
             # "ministra de Defensa de España" tagged MISC as a whole: the country still counts.
             phrase.jurisdiction = tail
             phrase.explicit = True
-            phrase.rules.append("role.place_in_entity_tail")
+            phrase.rules.append(code_ids.ROLE_PLACE_IN_ENTITY_TAIL)
             return ent.end
         if not posting:
             return self._described_org(phrase, i, ceiling) or view.offices.complement(phrase, start, ceiling)
@@ -274,7 +275,7 @@ class _PhraseBuilder:
             if org is not None and cues and all(cue in org[0].text.lower() for cue in cues):
                 name = org[1]
                 break
-        self._set_org(phrase, name, "", "role.described_org")
+        self._set_org(phrase, name, "", code_ids.ROLE_DESCRIBED_ORG)
         return end
 
     def _context(self, phrase: RolePhrase, sent_start: int) -> None:
@@ -284,5 +285,5 @@ class _PhraseBuilder:
             ent = self.view.ent_of[i + 1]
             if self.doc[i].lower_ in self.lex.words["context"] and ent is not None and ent.label_ == "PLACE" and ent.start == i + 1:
                 self._set_place(phrase, self.view.place_name(ent))
-                phrase.rules.append("role.context_place")
+                phrase.rules.append(code_ids.ROLE_CONTEXT_PLACE)
                 return

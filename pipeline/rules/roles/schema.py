@@ -7,11 +7,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline import code_ids
+
 PATTERN_FILE = "roles.jsonl"
 OFFICES_FILE = "offices.yml"  # office heads and portfolios, beside roles.yml (offices.py)
 
 
-PERSON_RULE = "roles.person_span"  # id recorded on entities the role layer made or fixed as PERSON
+PERSON_RULE = code_ids.ROLE_PERSON_SPAN  # id recorded on entities the role layer made or fixed as PERSON
 
 
 class _Strict(BaseModel):

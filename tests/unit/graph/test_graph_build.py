@@ -86,7 +86,7 @@ def test_graph_met_with_once_per_pair_from_meetings(built):
         if d["relation"] == "met_with" and {graph.nodes[u]["label"], graph.nodes[v]["label"]} == {BLINKEN, AMLO}
     ]
     assert len(blinken_amlo) == 1
-    assert "derive-met-with" in blinken_amlo[0]["rules"] and "meeting.rule" in blinken_amlo[0]["rules"]
+    assert "code.graph.met_with" in blinken_amlo[0]["rules"] and "meeting.rule" in blinken_amlo[0]["rules"]
     assert blinken_amlo[0]["first_date"] == "2023-12-27"
 
 

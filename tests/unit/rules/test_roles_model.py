@@ -20,4 +20,4 @@ def test_roles_model_links_match_gold(case):
         assert doc.text[link.person.start : link.person.end] == link.person.text
         # A link comes from a link pattern (or an office list) and an alias or office head, or from
         # a named counterpart of a meeting.
-        assert (link.rules[0].startswith(("role_link.", "office.")) and link.rules[1].startswith(("alias.", "office."))) or "meeting.counterpart" in link.rules
+        assert (link.rules[0].startswith(("role_link.", "code.office.")) and link.rules[1].startswith(("alias.", "office."))) or "meeting.counterpart" in link.rules
