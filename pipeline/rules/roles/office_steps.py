@@ -2,9 +2,9 @@
 attachments the link patterns need (configs/offices.yml, compiled by offices.Grammar).
 
 The roles phrase builder and linker call these through small hooks: portfolios and complements
-grow a role phrase ("ministro de Comercio e Industrias", "jefe de la misión de la OEA (OEA)"),
-plural heads link every name of their list ("Presidents A of N and B of M"), and a link verb
-or a closed apposition ties a person to an office the parse hangs elsewhere.
+grow a role phrase ("ministro de Comercio e Industrias", "jefa del cuerpo de inspectores de la Liga
+Costera (LC)"), plural heads link every name of their list ("Presidents A of N and B of M"), and
+a link verb or a closed apposition ties a person to an office the parse hangs elsewhere.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class Offices:
     def complement(self, phrase, i: int, ceiling: int) -> int:
         """Take the noun phrase after "of"/"de" (or after a verb head) as the organization the
         office belongs to, in the text's words ("del sindicato", "of the Baltic Council",
-        "de la misión de observadores de la OEA (OEA)"); return its end or 0."""
+        "del cuerpo de inspectores de la Liga Costera (LC)"); return its end or 0."""
         doc, view = self.doc, self.view
         end, last, j = i, 0, i
         while j < ceiling and j - i < 14:
@@ -267,7 +267,7 @@ class Offices:
                 phrase.rules.append(code_ids.OFFICE_FROM_PLACE)
                 return place.end
         if lower in ("'s", "’s") and i > phrase.end - 1 and view.label(i - 1) == "PLACE":
-            # "the director of Argentina's Amnesty International"
+            # "the chair of Norway's Fjord Heritage Trust"
             return self.complement(phrase, i + 1, ceiling)
         return 0
 
@@ -449,16 +449,16 @@ class Offices:
             before = doc[phrase.start - 1] if phrase.start > 0 else None
             if person[1] < len(doc) and doc[person[1]].text in closing and (before is None or before.pos_ != "PROPN"):
                 return True
-            # "A member of the Tunisian Parliament, X said": the office opens the sentence
+            # "A delegate to the Moldovan Senate, X warned": the office opens the sentence
             start = phrase.start - (1 if before is not None and before.pos_ == "DET" else 0)
             return start == self.view.sent_start[phrase.start]
         return False
 
     def attached(self, phrase, person: tuple[int, int]) -> bool:
         """True when the parse ties the person to the office beyond what roles._attached reads:
-        a name in apposition to a word of a long office phrase ("el jefe de la misión de la OEA,
-        X"), or an office hanging on a link verb whose subject is the person ("became prime
-        minister", "quien fue nombrado ministro", "who heads the agency", "que fue vicepresidente")."""
+        a name in apposition to a word of a long office phrase ("la jefa del cuerpo de inspectores de
+        la Liga Costera, X"), or an office hanging on a link verb whose subject is the person ("became
+        prime minister", "quien fue nombrado ministro", "who heads the agency", "que era tesorera")."""
         doc = self.doc
         role = doc[phrase.core[0] : phrase.core[1]].root
         name = doc[person[0] : person[1]].root
@@ -475,7 +475,7 @@ class Offices:
             verb = verb.head
         relative = ("relcl", "acl", "acl:relcl")
         if role.dep_ in relative and role.head == name:
-            # "Noboa, que fue vicepresidente": the office is the predicate of a clause about the name
+            # "Ferrán, que era tesorera": the office is the predicate of a clause about the name
             return any(child.lemma_.lower() in self.grammar.verbs for child in role.children)
         lemma = verb.lemma_.lower()
         if verb is not role and lemma not in self.grammar.verbs and lemma not in self.grammar.appoint:

@@ -200,7 +200,7 @@ class _PhraseBuilder:
                     i = after
                     continue
             if lower in words["context"] and phrase.explicit and not phrase.role.posted:
-                # "el portavoz del PSOE en la Comisión de Interior": where the office is held
+                # "la vocera de la Liga Agraria en la Comisión de Pesca": where the office is held
                 after = self._after_connector(phrase, i + 1, ceiling, posting=False)
                 if after:
                     i = after
