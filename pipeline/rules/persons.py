@@ -124,13 +124,15 @@ def _shouted(doc: Doc, i: int) -> bool:
 
 def headline(sent) -> bool:
     """True for a title-case line: at least four words, most words of four letters or more
-    capitalised, and not a list (a line of names with commas or numbers is a roster)."""
+    capitalised, no lower-case verb, and not a list (a line of names with commas or numbers is a roster)."""
     words = [t for t in sent if t.is_alpha]
     long = [t for t in words if len(t.text) >= 4]
     if len(words) < 4 or len(long) < 3:
         return False
     if sum(t.text in (",", ";") for t in sent) > 1 or sum(t.like_num for t in sent) > 1:
         return False
+    if any(t.pos_ == "VERB" and t.is_lower for t in long):
+        return False  # title case capitalises verbs too: a lower-case verb is a sentence full of names
     return sum(t.text[:1].isupper() for t in long) >= 0.75 * len(long)
 
 
