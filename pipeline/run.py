@@ -111,7 +111,7 @@ def run(
                 builder.add(result)
                 documents.add(result.document)
             graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
-            report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
+            report.summary = _summary(report, graph, tally, ruleset, settings, started, parsed, engine)
             report.files = export.write_outputs(
                 out_dir,
                 graph,
@@ -171,13 +171,16 @@ class _Spool:
                 return
 
 
-def _summary(report: RunReport, graph, tally, ruleset: RuleSet, started: float, parsed: float, engine: str) -> dict:
+def _summary(
+    report: RunReport, graph, tally, ruleset: RuleSet, settings: Settings, started: float, parsed: float, engine: str
+) -> dict:
     nodes = Counter(data.get("type", "") for _, data in graph.nodes(data=True))
     edges = Counter(data.get("relation", "") for _, _, data in graph.edges(data=True))
     return {
         "tool": "actorgraph",
         "version": pipeline.__version__,
         "models": dict(sorted(tally.models.items())),
+        "rules_folder": str(settings.config_dir),
         "rules_sha256": ruleset.digest,
         "documents": sum(report.counts.values()),
         "status": {status: report.counts.get(status, 0) for status in ("ok", "skipped", "error")},

@@ -1,0 +1,50 @@
+"""The wheel's data: configs/, models/ and the viewer's JavaScript, copied in at build time.
+
+They stay at the top of the repository (configs/, models/) or come from npm (viewer/node_modules,
+filled by `make install`); the build copies them into pipeline/data/ inside the wheel, where
+pipeline/config.py and pipeline/view find them when there is no checkout. Nothing is committed
+twice. An editable install (`make install`) copies nothing: it reads the checkout.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+ROOT = Path(__file__).resolve().parent
+# (source in the repository, destination under pipeline/data/)
+DATA = [("configs", "configs"), ("models/es_actorgraph_ner", "models/es_actorgraph_ner"), ("models/README.md", "models/README.md")]
+VIEWER = ROOT / "viewer"
+VENDOR = [("sigma/dist/sigma.min.js", "sigma.min.js"), ("graphology/dist/graphology.umd.min.js", "graphology.umd.min.js")]
+
+
+def vendor_files() -> list[tuple[Path, str]]:
+    """The viewer's JavaScript from viewer/node_modules, installing it with npm when missing."""
+    missing = [src for src, _ in VENDOR if not (VIEWER / "node_modules" / src).is_file()]
+    if missing and shutil.which("npm"):
+        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund", "--prefix", str(VIEWER)], check=True)
+        missing = [src for src, _ in VENDOR if not (VIEWER / "node_modules" / src).is_file()]
+    if missing:
+        raise SystemExit(f"viewer/node_modules lacks {', '.join(missing)}: run `npm ci --prefix viewer` (needs npm)")
+    return [(VIEWER / "node_modules" / src, f"vendor/{dest}") for src, dest in VENDOR]
+
+
+class build_py_with_data(build_py):
+    def run(self):
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        target = Path(self.build_lib) / "pipeline" / "data"
+        shutil.rmtree(target, ignore_errors=True)
+        for src, dest in [(ROOT / s, d) for s, d in DATA] + vendor_files():
+            out = target / dest
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if src.is_dir():
+                shutil.copytree(src, out, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            else:
+                shutil.copy2(src, out)
+
+
+setup(cmdclass={"build_py": build_py_with_data})
