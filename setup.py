@@ -6,6 +6,7 @@ pipeline/config.py and pipeline/view find them when there is no checkout. Nothin
 twice. An editable install (`make install`) copies nothing: it reads the checkout.
 """
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -31,6 +32,15 @@ def vendor_files() -> list[tuple[Path, str]]:
     return [(VIEWER / "node_modules" / src, f"vendor/{dest}") for src, dest in VENDOR]
 
 
+def vendor_versions() -> str:
+    """{"sigma": "3.0.2", ...}: what the page credits, from each npm package's package.json."""
+    versions = {}
+    for src, _ in VENDOR:
+        package = src.split("/")[0]
+        versions[package] = json.loads((VIEWER / "node_modules" / package / "package.json").read_text(encoding="utf-8"))["version"]
+    return json.dumps(versions)
+
+
 class build_py_with_data(build_py):
     def run(self):
         super().run()
@@ -45,6 +55,7 @@ class build_py_with_data(build_py):
                 shutil.copytree(src, out, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             else:
                 shutil.copy2(src, out)
+        (target / "vendor" / "versions.json").write_text(vendor_versions(), encoding="utf-8")
 
 
 setup(cmdclass={"build_py": build_py_with_data})

@@ -69,6 +69,7 @@ def extract(
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask scheduler address, tcp://HOST:8786 (default: a local cluster)."
     ),
+    view: bool = typer.Option(False, "--view", help="Also write OUT/graph.html and OUT/graph.svg (see `actorgraph view`)."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
@@ -87,7 +88,7 @@ def extract(
             raise ConfigError("--scheduler needs --engine dask")
         report = orchestrator.run(
             source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
-            workers=workers, engine=engine.value, scheduler=scheduler,
+            workers=workers, engine=engine.value, scheduler=scheduler, view=view,
         )
     counts = report.counts
     typer.echo(
@@ -197,6 +198,19 @@ def bench(
     with _reported(debug, RuntimeError):
         run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
                   settings=load_settings(config))
+
+
+@app.command("view")
+def view_graph(
+    out: Path = typer.Argument(Path("out"), help="The output folder of an extract run (it reads OUT/graph.graphml)."),
+    debug: bool = DEBUG,
+) -> None:
+    """Write OUT/graph.html (the graph in a browser: search, filters, evidence; opens offline) and OUT/graph.svg."""
+    from pipeline.view import write_view
+
+    with _reported(debug, OSError):
+        written = write_view(out)
+    typer.echo(f"open {written['html']} in a browser; picture: {written['picture']}")
 
 
 @app.command()

@@ -65,6 +65,7 @@ def run(
     workers: int | None = None,
     engine: str = "local",
     scheduler: str | None = None,
+    view: bool = False,
 ) -> RunReport:
     """Process every document under `source` and write all outputs into `out_dir`.
 
@@ -73,7 +74,8 @@ def run(
     `workers` processes share the work (default settings.run.workers, 0 = one per core);
     `engine` "dask" runs it on the cluster at `scheduler`, or on a local one. The per-document
     results are spooled to a temporary file so that the graph is built by two streaming
-    passes (resolve, then aggregate) with bounded memory. Returns a RunReport.
+    passes (resolve, then aggregate) with bounded memory. `view` adds graph.html and graph.svg
+    (pipeline/view) to the files committed together. Returns a RunReport.
     """
     started = time.perf_counter()
     ruleset = load_ruleset(settings)
@@ -119,6 +121,7 @@ def run(
                 relations=tables.rows("relations"),
                 documents=(document_row(builder.annotate(d)) for d in documents.items()),
                 summary=report.summary,
+                formats=(*export.DEFAULT_FORMATS, "view") if view else export.DEFAULT_FORMATS,
             )
     return report
 
