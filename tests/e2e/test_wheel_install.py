@@ -120,15 +120,20 @@ def test_wheel_installs_and_extracts_from_another_folder(tmp_path):
     _run([actorgraph, "rules", "check"], cwd=elsewhere, env=env)
     explained = _run([actorgraph, "explain", "El ministro Juan Pérez se reunió con Ana López en Lima."], cwd=elsewhere, env=env)
     assert "Pérez" in explained.stdout
-    _run([actorgraph, "extract", ROOT / "data" / "news", "--out", "out"], cwd=elsewhere, env=env)
+    _run([actorgraph, "extract", ROOT / "data" / "news", "--out", "out", "--view"], cwd=elsewhere, env=env)
 
     out = elsewhere / "out"
     for name in ("graph.graphml", "graph.gexf", "nodes.csv", "edges.csv", "mentions.jsonl", "documents.jsonl",
-                 ):
+                 "graph.html", "graph.svg"):
         assert (out / name).stat().st_size > 0, name
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert Path(summary["rules_folder"]) == site / "pipeline" / "data" / "configs"
     assert summary["status"]["ok"] == 5
+    assert "new Sigma(" in (out / "graph.html").read_text(encoding="utf-8")  # the shipped JavaScript, inlined
+    _run([actorgraph, "view", "out"], cwd=elsewhere, env=env)
+    _run([actorgraph, "init", "project"], cwd=elsewhere, env=env)
+    assert (elsewhere / "project" / "configs" / "roles.yml").read_bytes() == (ROOT / "configs" / "roles.yml").read_bytes()
+    _run([actorgraph, "rules", "check"], cwd=elsewhere / "project", env=env)
     # The same graph as the checkout's own run of the same code and rules.
     here = orchestrator.run(ROOT / "data" / "news", tmp_path / "here", load_settings(ROOT / "configs"), progress=False, use_cache=False)
     assert summary["nodes"] == here.summary["nodes"] and summary["nodes"]["person"] > 5
