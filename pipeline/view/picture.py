@@ -34,51 +34,58 @@ def actor_network(graph: nx.Graph, limit: int = MAX_NODES) -> tuple[list[dict], 
 
 
 def render_svg(graph: nx.Graph, limit: int = MAX_NODES) -> str:
+    """The picture as SVG text: edges, then nodes (colour by type, area by mentions), then labels."""
     nodes, edges = actor_network(graph, limit)
-    positions = layout(nodes, edges, seed=3) if nodes else {}
-    xs = [p[0] for p in positions.values()] or [0.0]
-    ys = [p[1] for p in positions.values()] or [0.0]
-    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-
-    def at(node: str) -> tuple[float, float]:
-        x, y = positions[node]
-        return (MARGIN + (x - min(xs)) / span_x * (WIDTH - 2 * MARGIN - 120),
-                MARGIN + (y - min(ys)) / span_y * (HEIGHT - 2 * MARGIN))
-
+    at = _placement(nodes, edges)
     top_mentions = max([n["mentions"] for n in nodes] or [1]) or 1
+    # (node, x, y, radius) of every node drawn
+    dots = [(n, *at[n["id"]], 4 + 10 * math.sqrt(n["mentions"] / top_mentions)) for n in nodes]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
            'font-family="Helvetica, Arial, sans-serif">',
            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>', '<g stroke-opacity="0.55">']
     for e in edges:
-        (x1, y1), (x2, y2) = at(e["source"]), at(e["target"])
+        (x1, y1), (x2, y2) = at[e["source"]], at[e["target"]]
         width = min(4.0, 0.8 + math.log2(max(e["weight"], 1.0)))
         out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{EDGE_COLORS[e["relation"]]}" '
                    f'stroke-width="{width:.1f}"/>')
-    out.append("</g><g stroke=\"#ffffff\" stroke-width=\"1\">")
-    for n in nodes:
-        x, y = at(n["id"])
-        radius = 4 + 10 * math.sqrt(n["mentions"] / top_mentions)
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{COLORS.get(n["type"], OTHER_COLOR)}">'
-                   f"<title>{escape(n['label'])}</title></circle>")
+    out.append('</g><g stroke="#ffffff" stroke-width="1">')
+    out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{COLORS.get(n["type"], OTHER_COLOR)}">'
+            f"<title>{escape(n['label'])}</title></circle>" for n, x, y, r in dots]
     out.append('</g><g font-size="11" fill="#222222" paint-order="stroke" stroke="#ffffff" stroke-width="3">')
-    for n in nodes:
-        x, y = at(n["id"])
-        radius = 4 + 10 * math.sqrt(n["mentions"] / top_mentions)
-        label = n["label"] if len(n["label"]) <= 40 else n["label"][:39] + "…"
-        out.append(f'<text x="{x + radius + 2:.1f}" y="{y + 4:.1f}">{escape(label)}</text>')
+    out += [f'<text x="{x + r + 2:.1f}" y="{y + 4:.1f}">{escape(_short(n["label"]))}</text>' for n, x, y, r in dots]
     out.append("</g>")
-    legend_x = WIDTH - 170
-    out.append(f'<g font-size="12" fill="#222222"><text x="{legend_x}" y="30" font-weight="bold">Actor network</text>')
-    row = 50
-    for kind in TYPES:
-        out.append(f'<circle cx="{legend_x + 6}" cy="{row - 4}" r="6" fill="{COLORS[kind]}"/><text x="{legend_x + 18}" y="{row}">{kind}</text>')
-        row += 18
-    for relation, color in EDGE_COLORS.items():
-        out.append(f'<line x1="{legend_x}" y1="{row - 4}" x2="{legend_x + 12}" y2="{row - 4}" stroke="{color}" stroke-width="2"/>'
-                   f"<text x=\"{legend_x + 18}\" y=\"{row}\">{relation}</text>")
-        row += 18
-    shown = f"{len(nodes)} nodes, {len(edges)} edges" + (f" (the {limit} most connected)" if len(nodes) == limit else "")
-    out.append(f"<text x=\"{legend_x}\" y=\"{row + 6}\" font-size=\"10\" fill=\"#555555\">{escape(shown)}</text></g>")
+    out += _legend(len(nodes), len(edges), limit)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
+
+def _placement(nodes: list[dict], edges: list[dict]) -> dict[str, tuple[float, float]]:
+    """Pixel positions: the layout stretched over the picture, the legend's column kept free."""
+    positions = layout(nodes, edges, seed=3) if nodes else {}
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [0.0]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    return {
+        node: (MARGIN + (x - min(xs)) / span_x * (WIDTH - 2 * MARGIN - 120), MARGIN + (y - min(ys)) / span_y * (HEIGHT - 2 * MARGIN))
+        for node, (x, y) in positions.items()
+    }
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= 40 else label[:39] + "…"
+
+
+def _legend(nodes: int, edges: int, limit: int) -> list[str]:
+    left = WIDTH - 170
+    out = [f'<g font-size="12" fill="#222222"><text x="{left}" y="30" font-weight="bold">Actor network</text>']
+    row = 50
+    for kind in TYPES:
+        out.append(f'<circle cx="{left + 6}" cy="{row - 4}" r="6" fill="{COLORS[kind]}"/><text x="{left + 18}" y="{row}">{kind}</text>')
+        row += 18
+    for relation, color in EDGE_COLORS.items():
+        out.append(f'<line x1="{left}" y1="{row - 4}" x2="{left + 12}" y2="{row - 4}" stroke="{color}" stroke-width="2"/>'
+                   f'<text x="{left + 18}" y="{row}">{relation}</text>')
+        row += 18
+    shown = f"{nodes} nodes, {edges} edges" + (f" (the {limit} most connected)" if nodes == limit else "")
+    out.append(f'<text x="{left}" y="{row + 6}" font-size="10" fill="#555555">{escape(shown)}</text></g>')
+    return out
