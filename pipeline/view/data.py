@@ -75,7 +75,7 @@ def layout(nodes: list[dict], edges: list[dict], seed: int = 7) -> dict[str, tup
     simple.add_edges_from((e["source"], e["target"]) for e in edges if e["source"] != e["target"])
     degree = dict(simple.degree())
     order = sorted(simple.nodes, key=lambda n: (-degree[n], n))
-    positions = _packed(simple.subgraph(order[:SPRING_NODES]), seed)
+    positions = _packed(_subgraph(simple, order[:SPRING_NODES]), seed)
     rng = random.Random(seed)
     spacing = 2 / math.sqrt(max(len(positions), 1))
     for node in order[SPRING_NODES:]:
@@ -85,6 +85,16 @@ def layout(nodes: list[dict], edges: list[dict], seed: int = 7) -> dict[str, tup
         angle, radius = rng.uniform(0, 2 * math.pi), spacing * (0.3 + rng.random())
         positions[node] = (x + radius * math.cos(angle), y + radius * math.sin(angle))
     return positions
+
+
+def _subgraph(graph: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph on `nodes`, in their order (networkx's subgraph views iterate a set, whose
+    order changes from one process to the next: the layout would too)."""
+    chosen = set(nodes)
+    sub = nx.Graph()
+    sub.add_nodes_from(nodes)
+    sub.add_edges_from((u, v) for u in nodes for v in graph[u] if v in chosen)
+    return sub
 
 
 def _packed(graph: nx.Graph, seed: int) -> dict[str, tuple[float, float]]:
@@ -98,7 +108,7 @@ def _packed(graph: nx.Graph, seed: int) -> dict[str, tuple[float, float]]:
             local = {next(iter(component)): (0.0, 0.0)}
         else:
             iterations = 50 if len(component) <= 300 else 30
-            local = nx.spring_layout(graph.subgraph(component), seed=seed, iterations=iterations)
+            local = nx.spring_layout(_subgraph(graph, [n for n in graph if n in component]), seed=seed, iterations=iterations)
         if x0 > 0 and x0 + side > row_width:
             x0, y0, row_height = 0.0, y0 + row_height, 0.0
         for node, (x, y) in local.items():

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -16,6 +20,8 @@ from pipeline.view.data import layout, nodes_and_edges
 from pipeline.view.page import page_data, render_html
 from pipeline.view.picture import MAX_NODES, actor_network, render_svg
 from tests.helpers import synthetic_graph
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def small_graph() -> nx.MultiDiGraph:
@@ -92,3 +98,15 @@ def test_view_extract_hook_commits_page_with_the_run(tmp_path):
     summary = json.loads(files["summary"].read_text(encoding="utf-8"))
     assert set(summary["files"]) == {"graph.graphml", "graph.html", "graph.svg"}
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or p.name == ".commit.json"]
+
+
+def test_view_layout_is_the_same_in_every_process():
+    # networkx's subgraph views iterate sets, whose order follows PYTHONHASHSEED.
+    script = ("import hashlib, json; from tests.helpers import synthetic_graph; from pipeline.view.data import layout, nodes_and_edges; "
+              "n, e = nodes_and_edges(synthetic_graph(700, 2000)); print(hashlib.sha256(json.dumps(layout(n, e)).encode()).hexdigest())")
+    digests = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
