@@ -78,6 +78,8 @@
     },
   });
 
+  const readyMs = Math.round(performance.now());  // page parsed, graph built, first frame drawn
+
   // Counts of the whole graph, as the self-test and a reader check them.
   const counts = $("counts");
   counts.dataset.nodes = graph.order;
@@ -222,12 +224,15 @@
   const wanted = decodeURIComponent((location.hash.match(/selftest=([^&]*)/) || [])[1] || "");
   if (wanted) {
     requestAnimationFrame(() => requestAnimationFrame(() => {
+      const t0 = performance.now();
+      for (let i = 0; i < 5; i++) renderer.refresh();  // re-run the reducers and redraw everything
+      const refreshMs = Math.round((performance.now() - t0) / 5);
       const id = search(wanted);
       const label = $("selected-label");
       $("selftest-result").textContent = JSON.stringify({
         nodes: Number(counts.dataset.nodes), edges: Number(counts.dataset.edges),
         selected: document.body.dataset.selected || null, selected_label: label ? label.textContent : null,
-        found: id, webgl: !!document.querySelector("#graph canvas"),
+        found: id, webgl: !!document.querySelector("#graph canvas"), ready_ms: readyMs, refresh_ms: refreshMs,
         resources: performance.getEntriesByType("resource").map((r) => r.name),
         errors: window.actorgraphErrors,
       });
