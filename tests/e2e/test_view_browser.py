@@ -2,6 +2,9 @@
 with networking off. The page runs its self-test (graph.html#selftest=NAME) and writes the result
 into the DOM, which --dump-dom prints; console messages come on stderr (--enable-logging).
 
+The runs and the large page are made in child processes, so that the pytest process stays small
+(tests/faults measure the peak memory of their children, which starts at the size of the parent).
+
 Without Chromium the test skips, except under CI (the CI variable set), where it fails:
 .ci/run installs the package when it is missing."""
 
@@ -13,17 +16,14 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from pipeline import run as orchestrator
-from pipeline.config import load_settings
 from pipeline.view import read_graph
-from pipeline.view.page import render_html
-from tests.helpers import synthetic_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,6 +38,11 @@ def chromium() -> str:
             pytest.fail(f"{message}: CI must run the browser test")
         pytest.skip(message)
     return found
+
+
+def python(args: list[str]) -> None:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def browse(url: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
@@ -90,7 +95,7 @@ def png_pixels(path: Path) -> tuple[int, list[bytes]]:
 def page(tmp_path_factory):
     chromium()
     out = tmp_path_factory.mktemp("view")
-    orchestrator.run(ROOT / "data" / "news", out, load_settings(ROOT / "configs"), progress=False, use_cache=False, view=True)
+    python(["-m", "pipeline", "extract", str(ROOT / "data" / "news"), "--out", str(out), "--no-cache", "--view"])
     return out / "graph.html", read_graph(out)
 
 
@@ -136,7 +141,8 @@ def test_view_browser_large_graph(tmp_path):
     (WebGL on the CPU here, SwiftShader) stays far below what a reader would call stuck."""
     chromium()
     html = tmp_path / "graph.html"
-    html.write_text(render_html(synthetic_graph(4000, 20000)), encoding="utf-8")
+    python(["-c", "import sys; from tests.helpers import synthetic_graph; from pipeline.view.page import render_html; "
+                  "open(sys.argv[1], 'w', encoding='utf-8').write(render_html(synthetic_graph(4000, 20000)))", str(html)])
     result = self_test(html, "Person 12 Example", tmp_path / "profile")
     assert (result["nodes"], result["edges"]) == (5004, 20000)
     assert result["selected"] == "person:00012"
