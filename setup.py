@@ -1,6 +1,6 @@
 """The wheel's data: configs/, models/ and the viewer's JavaScript, copied in at build time.
 
-They stay at the top of the repository (configs/, models/) or come from npm (viewer/node_modules,
+They stay at the top of the repository (configs/, models/) or come from npm (pipeline/view/js/node_modules,
 filled by `make install`); the build copies them into pipeline/data/ inside the wheel, where
 pipeline/config.py and pipeline/view find them when there is no checkout. Nothing is committed
 twice. An editable install (`make install`) copies nothing: it reads the checkout.
@@ -17,18 +17,18 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 # (source in the repository, destination under pipeline/data/)
 DATA = [("configs", "configs"), ("models/es_actorgraph_ner", "models/es_actorgraph_ner"), ("models/README.md", "models/README.md")]
-VIEWER = ROOT / "viewer"
+VIEWER = ROOT / "pipeline" / "view" / "js"
 VENDOR = [("sigma/dist/sigma.min.js", "sigma.min.js"), ("graphology/dist/graphology.umd.min.js", "graphology.umd.min.js")]
 
 
 def vendor_files() -> list[tuple[Path, str]]:
-    """The viewer's JavaScript from viewer/node_modules, installing it with npm when missing."""
+    """The viewer's JavaScript from pipeline/view/js/node_modules, installing it with npm when missing."""
     missing = [src for src, _ in VENDOR if not (VIEWER / "node_modules" / src).is_file()]
     if missing and shutil.which("npm"):
         subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund", "--prefix", str(VIEWER)], check=True)
         missing = [src for src, _ in VENDOR if not (VIEWER / "node_modules" / src).is_file()]
     if missing:
-        raise SystemExit(f"viewer/node_modules lacks {', '.join(missing)}: run `npm ci --prefix viewer` (needs npm)")
+        raise SystemExit(f"pipeline/view/js/node_modules lacks {', '.join(missing)}: run `npm ci --prefix pipeline/view/js` (needs npm)")
     return [(VIEWER / "node_modules" / src, f"vendor/{dest}") for src, dest in VENDOR]
 
 

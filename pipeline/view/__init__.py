@@ -1,9 +1,10 @@
 """actorgraph view: the graph as one self-contained web page (graph.html) and a picture (graph.svg).
 
 graph.html inlines sigma.js (the WebGL renderer Gephi Lite uses) and graphology (its graph
-model), from the npm packages that `make install` puts in viewer/node_modules or that the wheel
-ships in pipeline/data/vendor/: the page opens offline and fetches nothing. The picture is a
-plain SVG of the actor network (persons, roles, meetings), drawn without a plotting library.
+model), from the npm packages that `make install` puts in pipeline/view/js/node_modules or that
+the wheel ships in pipeline/data/vendor/: the page opens offline and fetches nothing. The
+picture is a plain SVG of the actor network (persons, roles, meetings), drawn without a
+plotting library.
 """
 
 from __future__ import annotations

@@ -11,16 +11,18 @@ from pathlib import Path
 
 import networkx as nx
 
-from pipeline.config import PACKAGE_DATA, PROJECT_ROOT, ConfigError
+from pipeline.config import PACKAGE_DATA, ConfigError
 from pipeline.view.data import COLORS, OTHER_COLOR, layout, nodes_and_edges
 
 # npm package -> its minified browser build (UMD: it defines a global, graphology / Sigma).
+# `make install` (npm ci) puts them here in a checkout, from js/package.json and its lock file.
+NODE_MODULES = Path(__file__).resolve().parent / "js" / "node_modules"
 VENDOR = {"graphology": "dist/graphology.umd.min.js", "sigma": "dist/sigma.min.js"}
 
 
 def vendor_scripts() -> dict[str, tuple[str, str]]:
     """{package: (version, minified source)} from the installed package's data (a wheel) or the
-    checkout's viewer/node_modules (`make install`)."""
+    checkout's pipeline/view/js/node_modules (`make install`)."""
     shipped = PACKAGE_DATA / "vendor"
     scripts = {}
     for package, build in VENDOR.items():
@@ -28,11 +30,11 @@ def vendor_scripts() -> dict[str, tuple[str, str]]:
             versions = json.loads((shipped / "versions.json").read_text(encoding="utf-8"))
             scripts[package] = (versions[package], (shipped / Path(build).name).read_text(encoding="utf-8"))
             continue
-        folder = PROJECT_ROOT / "viewer" / "node_modules" / package
+        folder = NODE_MODULES / package
         if not (folder / build).is_file():
             raise ConfigError(
                 f"{folder / build}: not found; the page needs sigma.js and graphology from npm: run `make install` "
-                "(or `npm ci --prefix viewer`) in the checkout"
+                "(or `npm ci --prefix pipeline/view/js`) in the checkout"
             )
         version = json.loads((folder / "package.json").read_text(encoding="utf-8"))["version"]
         scripts[package] = (version, (folder / build).read_text(encoding="utf-8"))

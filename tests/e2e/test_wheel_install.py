@@ -80,8 +80,9 @@ def _source_copy(dest: Path) -> Path:
         if (ROOT / name).is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, dest / name)
-    if (ROOT / "viewer" / "node_modules").is_dir():
-        shutil.copytree(ROOT / "viewer" / "node_modules", dest / "viewer" / "node_modules", symlinks=True)
+    node_modules = Path("pipeline", "view", "js", "node_modules")
+    if (ROOT / node_modules).is_dir():
+        shutil.copytree(ROOT / node_modules, dest / node_modules, symlinks=True)
     return dest
 
 
