@@ -21,7 +21,7 @@ else:  # pragma: no cover - Python 3.10 has no tomllib
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
-# What a wheel ships (setup.py copies configs/, models/ and the viewer's JavaScript in here).
+# What a wheel ships (pipeline/wheel.py copies configs/, models/ and the viewer's JavaScript in here).
 PACKAGE_DATA = PACKAGE_DIR / "data"
 
 

@@ -1,20 +1,27 @@
 """The wheel's data: configs/, models/ and the viewer's JavaScript, copied in at build time.
 
-They stay at the top of the repository (configs/, models/) or come from npm (pipeline/view/js/node_modules,
-filled by `make install`); the build copies them into pipeline/data/ inside the wheel, where
-pipeline/config.py and pipeline/view find them when there is no checkout. Nothing is committed
-twice. An editable install (`make install`) copies nothing: it reads the checkout.
+Not used at run time: pyproject.toml names BuildWithData as setuptools' build_py command
+([tool.setuptools] cmdclass). setuptools loads this file by its path, without importing the
+`pipeline` package, so it imports nothing from the package and nothing that pip's isolated build
+environment lacks (setuptools only). It is left out of the wheel itself.
+
+configs/ and models/ stay at the top of the repository; sigma.js and graphology come from npm
+(pipeline/view/js/node_modules, filled by `make install`). The build copies them into
+pipeline/data/ inside the wheel, where pipeline/config.py and pipeline/view find them when there
+is no checkout. Nothing is committed twice. An editable install (`make install`) copies nothing:
+it reads the checkout.
 """
+
+from __future__ import annotations
 
 import json
 import shutil
 import subprocess
 from pathlib import Path
 
-from setuptools import setup
 from setuptools.command.build_py import build_py
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 # (source in the repository, destination under pipeline/data/)
 DATA = [("configs", "configs"), ("models/es_actorgraph_ner", "models/es_actorgraph_ner"), ("models/README.md", "models/README.md")]
 VIEWER = ROOT / "pipeline" / "view" / "js"
@@ -28,7 +35,10 @@ def vendor_files() -> list[tuple[Path, str]]:
         subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund", "--prefix", str(VIEWER)], check=True)
         missing = [src for src, _ in VENDOR if not (VIEWER / "node_modules" / src).is_file()]
     if missing:
-        raise SystemExit(f"pipeline/view/js/node_modules lacks {', '.join(missing)}: run `npm ci --prefix pipeline/view/js` (needs npm)")
+        raise SystemExit(
+            f"pipeline/view/js/node_modules lacks {', '.join(missing)}: "
+            "run `npm ci --prefix pipeline/view/js` (needs npm)"
+        )
     return [(VIEWER / "node_modules" / src, f"vendor/{dest}") for src, dest in VENDOR]
 
 
@@ -41,7 +51,13 @@ def vendor_versions() -> str:
     return json.dumps(versions)
 
 
-class build_py_with_data(build_py):
+class BuildWithData(build_py):
+    """setuptools' build_py, plus pipeline/data/ (a wheel only), minus this module."""
+
+    def find_package_modules(self, package, package_dir):
+        modules = super().find_package_modules(package, package_dir)
+        return [m for m in modules if (m[0], m[1]) != ("pipeline", "wheel")]
+
     def run(self):
         super().run()
         if getattr(self, "editable_mode", False):
@@ -56,6 +72,3 @@ class build_py_with_data(build_py):
             else:
                 shutil.copy2(src, out)
         (target / "vendor" / "versions.json").write_text(vendor_versions(), encoding="utf-8")
-
-
-setup(cmdclass={"build_py": build_py_with_data})
