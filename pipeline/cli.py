@@ -18,7 +18,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Bilingual ac
 rules_app = typer.Typer(no_args_is_help=True, help="Work with the rule files in configs/.")
 app.add_typer(rules_app, name="rules")
 
-CONFIG = typer.Option(None, "--config", help="Folder with settings.toml and the rule files (default: configs/).")
+CONFIG = typer.Option(
+    None, "--config", help="Folder with settings.toml and the rule files (default: ./configs/ when there is one, else the built-in rules)."
+)
 DEBUG = typer.Option(False, "--debug", help="Show Python tracebacks for errors.")
 
 
@@ -53,7 +55,9 @@ def _reported(debug: bool, *expected: type[Exception]) -> Iterator[None]:
 
 @app.command()
 def extract(
-    source: Path = typer.Argument(Path("data/news"), help="A folder (read recursively) or a .txt/.jsonl file."),
+    source: Optional[Path] = typer.Argument(
+        None, help="A folder (read recursively) or a .txt/.jsonl file (default: ./corpus/ when there is one, else data/news)."
+    ),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Force the language (en or es) of every document."),
     cache: Optional[Path] = typer.Option(None, "--cache", help="Parse cache folder (default: OUT/.cache)."),
@@ -65,6 +69,7 @@ def extract(
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask scheduler address, tcp://HOST:8786 (default: a local cluster)."
     ),
+    view: bool = typer.Option(False, "--view", help="Also write OUT/graph.html and OUT/graph.svg (see `actorgraph view`)."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
@@ -73,6 +78,7 @@ def extract(
 
     with _reported(debug, OSError):  # OSError: the output folder or the cache became unwritable mid-run
         settings = load_settings(config)
+        source = source or (Path("corpus") if Path("corpus").is_dir() else Path("data/news"))
         if not source.exists():
             raise ConfigError(f"{source}: no such file or folder")
         if lang is not None and lang not in settings.run.languages:
@@ -82,7 +88,7 @@ def extract(
             raise ConfigError("--scheduler needs --engine dask")
         report = orchestrator.run(
             source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
-            workers=workers, engine=engine.value, scheduler=scheduler,
+            workers=workers, engine=engine.value, scheduler=scheduler, view=view,
         )
     counts = report.counts
     typer.echo(
@@ -192,6 +198,34 @@ def bench(
     with _reported(debug, RuntimeError):
         run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
                   settings=load_settings(config))
+
+
+@app.command("view")
+def view_graph(
+    out: Path = typer.Argument(Path("out"), help="The output folder of an extract run (it reads OUT/graph.graphml)."),
+    debug: bool = DEBUG,
+) -> None:
+    """Write OUT/graph.html (the graph in a browser: search, filters, evidence; opens offline) and OUT/graph.svg."""
+    from pipeline.view import write_view
+
+    with _reported(debug, OSError):
+        written = write_view(out)
+    typer.echo(f"open {written['html']} in a browser; picture: {written['picture']}")
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The project folder to create (or fill)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files that already exist."),
+    debug: bool = DEBUG,
+) -> None:
+    """Start a project: FOLDER/configs/ (an editable copy of the default rules), FOLDER/corpus/, FOLDER/README.md."""
+    from pipeline.project import init_project
+
+    with _reported(debug, OSError):
+        files = init_project(folder, force=force)
+    typer.echo(f"{len(files)} files written into {folder}/; put articles into {folder}/corpus/, then:")
+    typer.echo(f"  cd {folder} && actorgraph rules check && actorgraph extract corpus --out out --view")
 
 
 def _names_file(text: str) -> bool:

@@ -1,4 +1,9 @@
-"""Settings from configs/settings.toml: models per language, run options, rule file paths."""
+"""Settings from configs/settings.toml: models per language, run options, rule file paths.
+
+Where the settings come from, first found wins: the --config folder; ./configs/ when the working
+folder has one (a project made by `actorgraph init`, or the checkout); the defaults, which are the
+checkout's configs/ or, installed from a wheel, the copy shipped inside the package (pipeline/data/).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,19 @@ else:  # pragma: no cover - Python 3.10 has no tomllib
     import tomli as tomllib
 
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG_DIR = PROJECT_ROOT / "configs"
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# What a wheel ships (pipeline/wheel.py copies configs/, models/ and the viewer's JavaScript in here).
+PACKAGE_DATA = PACKAGE_DIR / "data"
+
+
+def _is_checkout(root: Path) -> bool:
+    return (root / "pyproject.toml").is_file() and (root / "configs" / "settings.toml").is_file()
+
+
+# The folder holding the default configs/ and models/: the checkout, or the installed package's data.
+DEFAULTS_ROOT = PROJECT_ROOT if _is_checkout(PROJECT_ROOT) else PACKAGE_DATA
+DEFAULT_CONFIG_DIR = DEFAULTS_ROOT / "configs"
 
 
 class RunSettings(BaseModel):
@@ -57,10 +73,15 @@ class Settings(BaseModel):
     config_dir: Path = DEFAULT_CONFIG_DIR
 
     def model_ref(self, lang: str) -> str:
-        """Return what spacy.load takes for `lang`: a package name or an absolute path."""
+        """Return what spacy.load takes for `lang`: a package name or an absolute path.
+
+        A relative path is looked up in the project folder (the one above the config folder),
+        then among the models shipped with actorgraph (the checkout's or the installed models/).
+        """
         ref = self.models[lang]
         if "/" in ref or ref.startswith("."):
-            return str((PROJECT_ROOT / ref).resolve())
+            own = (self.config_dir.parent / ref).resolve()
+            return str(own if own.exists() else (DEFAULTS_ROOT / ref).resolve())
         return ref
 
     def rule_path(self, name: str) -> Path:
@@ -77,7 +98,7 @@ def load_settings(config_dir: Path | str | None = None) -> Settings:
 
     Raises ConfigError with one "file:line: what is wrong" line per problem.
     """
-    folder = Path(config_dir) if config_dir else DEFAULT_CONFIG_DIR
+    folder = Path(config_dir) if config_dir else default_config_dir()
     path = folder / "settings.toml"
     try:
         text = path.read_text(encoding="utf-8")
@@ -101,6 +122,13 @@ def load_settings(config_dir: Path | str | None = None) -> Settings:
         raise ConfigError("\n".join(lines)) from exc
     except TypeError as exc:  # a top-level value where a table belongs
         raise ConfigError(f"{path}:0: {exc}") from exc
+
+
+def default_config_dir() -> Path:
+    """The config folder used without --config: ./configs/ when the working folder has a
+    settings.toml there (a project made by `actorgraph init`), else the defaults."""
+    here = Path.cwd() / "configs"
+    return here if (here / "settings.toml").is_file() else DEFAULT_CONFIG_DIR
 
 
 def _toml_line(text: str, loc: tuple) -> int:

@@ -65,6 +65,7 @@ def run(
     workers: int | None = None,
     engine: str = "local",
     scheduler: str | None = None,
+    view: bool = False,
 ) -> RunReport:
     """Process every document under `source` and write all outputs into `out_dir`.
 
@@ -73,7 +74,8 @@ def run(
     `workers` processes share the work (default settings.run.workers, 0 = one per core);
     `engine` "dask" runs it on the cluster at `scheduler`, or on a local one. The per-document
     results are spooled to a temporary file so that the graph is built by two streaming
-    passes (resolve, then aggregate) with bounded memory. Returns a RunReport.
+    passes (resolve, then aggregate) with bounded memory. `view` adds graph.html and graph.svg
+    (pipeline/view) to the files committed together. Returns a RunReport.
     """
     started = time.perf_counter()
     ruleset = load_ruleset(settings)
@@ -111,7 +113,7 @@ def run(
                 builder.add(result)
                 documents.add(result.document)
             graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
-            report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
+            report.summary = _summary(report, graph, tally, ruleset, settings, started, parsed, engine)
             report.files = export.write_outputs(
                 out_dir,
                 graph,
@@ -119,6 +121,7 @@ def run(
                 relations=tables.rows("relations"),
                 documents=(document_row(builder.annotate(d)) for d in documents.items()),
                 summary=report.summary,
+                formats=(*export.DEFAULT_FORMATS, "view") if view else export.DEFAULT_FORMATS,
             )
     return report
 
@@ -171,13 +174,16 @@ class _Spool:
                 return
 
 
-def _summary(report: RunReport, graph, tally, ruleset: RuleSet, started: float, parsed: float, engine: str) -> dict:
+def _summary(
+    report: RunReport, graph, tally, ruleset: RuleSet, settings: Settings, started: float, parsed: float, engine: str
+) -> dict:
     nodes = Counter(data.get("type", "") for _, data in graph.nodes(data=True))
     edges = Counter(data.get("relation", "") for _, _, data in graph.edges(data=True))
     return {
         "tool": "actorgraph",
         "version": pipeline.__version__,
         "models": dict(sorted(tally.models.items())),
+        "rules_folder": str(settings.config_dir),
         "rules_sha256": ruleset.digest,
         "documents": sum(report.counts.values()),
         "status": {status: report.counts.get(status, 0) for status in ("ok", "skipped", "error")},

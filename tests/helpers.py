@@ -207,3 +207,33 @@ def corpus():
                       dict(kind="meeting", trigger="meeting", people=[BARCENA], sentence="highlighted the friendly tone of the meeting", start=3),
                   ]),
     ]
+
+
+def synthetic_graph(persons: int, edges: int, seed: int = 1):
+    """A graph shaped like extract's (persons, roles, meetings, places, organisations and their
+    relations, with evidence and rule ids) of about `persons` * 1.25 nodes and `edges` edges."""
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(seed)
+    graph = nx.MultiDiGraph()
+    kinds = {"person": persons, "role": persons // 20 + 1, "meeting": persons // 10 + 1,
+             "place": persons // 20 + 1, "organization": persons // 20 + 1}
+    ids = {kind: [f"{kind}:{i:05d}" for i in range(count)] for kind, count in kinds.items()}
+    for kind, nodes in ids.items():
+        for i, node in enumerate(nodes):
+            label = f"Person {i} Example" if kind == "person" else f"{kind.title()} {i}"
+            data = {"label": label, "type": kind, "aliases": [label, label.split()[-1]], "mentions": rng.randint(1, 50),
+                    "documents": [f"doc{rng.randint(0, 999):03d}"]}
+            if kind == "meeting":
+                data["date"] = f"20{rng.randint(20, 23)}-{rng.randint(1, 12):02d}"
+            graph.add_node(node, **data)
+    shapes = [("person", "role", "holds_role"), ("person", "meeting", "participated_in"), ("person", "person", "met_with"),
+              ("person", "person", "co_occurs"), ("person", "organization", "affiliated_with"), ("meeting", "place", "held_in")]
+    for i in range(edges):
+        source, target, relation = shapes[i % len(shapes)]
+        u, v = rng.choice(ids[source][: max(1, len(ids[source]) // (1 + i % 3))]), rng.choice(ids[target])
+        graph.add_edge(u, v, relation=relation, weight=float(rng.randint(1, 5)), documents=["doc001"],
+                       evidence=f"Sentence {i} where {u} meets {v}.", rules=[f"rule.{relation}", "model"])
+    return graph

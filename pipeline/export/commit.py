@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import networkx as nx
 
+from pipeline import view
 from pipeline.export.formats import _flatten, _write_edges_csv, _write_gexf, _write_graphml, _write_nodes_csv
 from pipeline.export.jsonl import _json, _write_jsonl
 
@@ -36,6 +37,7 @@ FILES = {
         ("relations", "relations.jsonl"),
         ("documents", "documents.jsonl"),
     ),
+    "view": (("html", "graph.html"), ("picture", "graph.svg")),  # pipeline/view (extract --view)
 }
 
 
@@ -83,6 +85,8 @@ def write_outputs(
         "mentions": lambda fh: _write_jsonl(fh, mentions),
         "relations": lambda fh: _write_jsonl(fh, relations),
         "documents": lambda fh: _write_jsonl(fh, _count_warned(documents, warned)),
+        "html": lambda fh: view.write_html(fh, graph),
+        "picture": lambda fh: view.write_svg(fh, graph),
         "summary": lambda fh: fh.write(_json(_final_summary(summary, hashes, warned[0], "jsonl" in formats), indent=2) + "\n"),
     }
     plan = [entry for name in formats for entry in FILES[name]] + [("summary", "summary.json")]
