@@ -26,6 +26,7 @@ from pipeline.rules.files import Problem, RuleError, line_of, read_yaml, validat
 
 HYPHENS = ("-", "‐", "–")
 _SUBJECT = ("nsubj", "nsubjpass", "nsubj:pass")
+_COMPLEMENTS = ("nmod", "pobj", "obl")  # a noun inside a prepositional phrase
 _MODIFIER = ("compound", "nmod", "amod")
 RULE_PREFIX = "persons."
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "V"}
@@ -361,7 +362,8 @@ class PersonFilter:
             if found and end - start == 1 and not self.is_title(span.text):  # "la Reina" is a person
                 return (*found, NAMED)
         root = span.root
-        if root.dep_ == "appos" and root.head.is_lower and self.introducers.get(root.head.text):
+        # "la agencia estatal, X"; not "la defensora del pueblo, X", where the noun is a complement
+        if root.dep_ == "appos" and root.head.is_lower and root.head.dep_ not in _COMPLEMENTS and self.introducers.get(root.head.text):
             return (*self.introducers.get(root.head.text), NAMED)
         if root.dep_ == "pobj" or (root.dep_ in ("obl", "nmod") and any(c.dep_ == "case" for c in root.children)):
             prep = root.head if root.dep_ == "pobj" else next(c for c in root.children if c.dep_ == "case")

@@ -150,7 +150,8 @@ def predict(nlp: Language, docs: list[Doc], batch_size: int = 32) -> tuple[list[
     failures = []
     for name, proc in nlp.pipeline:
         if name not in RULE_PIPES:
-            out = list(proc.pipe(out, batch_size=batch_size))
+            # function components (actorgraph_lines) have no .pipe: they take one Doc at a time
+            out = list(proc.pipe(out, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(doc) for doc in out]
             continue
         for i, doc in enumerate(out):
             try:

@@ -118,3 +118,13 @@ def test_evaluate_rule_failure_is_reported_not_fatal(monkeypatch):
     predicted, failures = evaluate.predict(nlp, gold)
     assert [[e.text for e in d.ents] for d in predicted] == [["Ana"], []]
     assert [(f["doc"], f["pipe"], f["error"]) for f in failures] == [(1, "boom", "ValueError: rule bug")]
+
+
+def test_evaluate_predict_runs_function_components():
+    import pipeline.nlp.lines  # noqa: F401  (registers actorgraph_lines, a function component)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("actorgraph_lines")
+    gold = [Doc(nlp.vocab, words=["Headline", "\n\n", "Text", "."], spaces=[False, False, False, False])]
+    predicted, failures = evaluate.predict(nlp, gold)
+    assert failures == [] and [t.text for t in predicted[0] if t.is_sent_start] == ["Headline", "Text"]
