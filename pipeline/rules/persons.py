@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.attrs import IS_LOWER, LOWER, ORTH
 from spacy.tokens import Doc
 
+from pipeline import code_ids
 from pipeline.config import load_settings
 from pipeline.rules.files import Problem, RuleError, line_of, read_yaml, validate
 
@@ -28,7 +29,8 @@ HYPHENS = ("-", "‐", "–")
 _SUBJECT = ("nsubj", "nsubjpass", "nsubj:pass")
 _COMPLEMENTS = ("nmod", "pobj", "obl")  # a noun inside a prepositional phrase
 _MODIFIER = ("compound", "nmod", "amod")
-RULE_PREFIX = "persons."
+RULE_PREFIX = "persons."  # ids of persons.yml lists
+CODE_PREFIX = code_ids.PREFIX + "persons."  # built-in reasons: code.persons.acronym, .headline, ...
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "V"}
 WEAK, STRONG, NAMED = 1, 2, 3  # weights of the evidence around one mention (see _context)
 
@@ -159,9 +161,9 @@ class PersonFilter:
         self.world = world
         self._places: dict[tuple[str, bool], str] = {}
         ids = {wl.id for wl in rules.honorifics + rules.lead_titles if wl.lang == lang}
-        self.title_rule = min(ids) if ids else RULE_PREFIX + "titles"
+        self.title_rule = min(ids) if ids else CODE_PREFIX + "titles"
         particle_ids = [wl.id for wl in rules.particles if wl.lang == lang]
-        self.particle_rule = particle_ids[0] if particle_ids else RULE_PREFIX + "particles"
+        self.particle_rule = particle_ids[0] if particle_ids else CODE_PREFIX + "particles"
 
     # -- shapes ----------------------------------------------------------------------
 
@@ -311,11 +313,11 @@ class PersonFilter:
             if (end + 1 < len(doc) and doc[end].lower_ in joined and doc[end + 1].ent_type_ == "PLACE") or (
                 start > 1 and doc[start - 1].lower_ in joined and doc[start - 2].ent_type_ == "PLACE"
             ):
-                return RULE_PREFIX + "conj_place"  # "entered Tall Hamra and Ras Kefir"
+                return CODE_PREFIX + "conj_place"  # "entered Tall Hamra and Ras Kefir"
             if doc.has_annotation("SENT_START") and in_headline(start):
-                return RULE_PREFIX + "headline"
+                return CODE_PREFIX + "headline"
             if all(t.lower in lowered() for t in span):
-                return RULE_PREFIX + "common_words"
+                return CODE_PREFIX + "common_words"
             after = doc[end + 1] if end + 1 < len(doc) else None
             if end < len(doc) and doc[end].lower_ in self.of_words and (after is None or not after.is_title or after.lower_ in self.articles):
                 # "Order of the Sun", "Policy of reconciliation"; "X of Nigeria" stays a name
@@ -329,13 +331,13 @@ class PersonFilter:
         False leaves names of places to be weighed against signs of a person."""
         span = doc[start:end]
         if all(_acronym(t.text) or not t.is_alpha for t in span) and _acronym(span.text) and not _shouted(doc, start):
-            return RULE_PREFIX + "acronym", "ORG"
+            return CODE_PREFIX + "acronym", "ORG"
         if not any(_is_name_word(t) for t in span):
-            return RULE_PREFIX + "shape", "MISC"  # "[W]e", "’s"
+            return CODE_PREFIX + "shape", "MISC"  # "[W]e", "’s"
         if end - start == 1 and any(h in span.text for h in HYPHENS):
             parts = [p for h in HYPHENS for p in span.text.split(h) if h in span.text]
             if all(self._place(p, strict=False) for p in parts):
-                return RULE_PREFIX + "gazetteer", "PLACE"  # "Nerja-Adra": a road or a border between places
+                return CODE_PREFIX + "gazetteer", "PLACE"  # "Nerja-Adra": a road or a border between places
         for token in span:
             found = self.not_name.get(token.text)
             after_particle = token.i > start and doc[token.i - 1].lower_ in self.particles
@@ -344,7 +346,7 @@ class PersonFilter:
         # One word that is a place is left to the places rule of entities.jsonl, which keeps
         # surnames that are also regions ("Guerrero"); a longer name is a place when known.
         if places and end - start > 1 and self._place(span.text):
-            return RULE_PREFIX + "gazetteer", "PLACE"
+            return CODE_PREFIX + "gazetteer", "PLACE"
         return None
 
     def _context(self, doc: Doc, start: int, end: int) -> tuple[str, str, int] | None:
@@ -386,7 +388,7 @@ class PersonFilter:
         if end - start > 1:
             return None  # a full name before a noun or after a determiner is still a person ("a Rui Costa goal")
         if root.dep_ in _MODIFIER and head.i == end and head.pos_ == "NOUN" and head.is_lower and head.is_alpha and len(head) > 2:
-            return RULE_PREFIX + "modifier", "MISC", WEAK  # "the X massacres", "the X affair"
+            return CODE_PREFIX + "modifier", "MISC", WEAK  # "the X massacres", "the X affair"
         for child in root.children:
             found = self.determiners.get(child.text) if child.dep_ == "det" and child.i < start else None
             if found:
@@ -409,7 +411,7 @@ class PersonFilter:
             head = root.head
             for _ in range(2):  # "the president of Ghana, X": X hangs on Ghana, of, president
                 if head.lower_ in self.office_heads:
-                    return RULE_PREFIX + "appos_office"
+                    return CODE_PREFIX + "appos_office"
                 if head.dep_ != "pobj" or head.head.dep_ != "prep":
                     break
                 head = head.head.head
@@ -423,7 +425,7 @@ class PersonFilter:
             i -= 1 if i > 0 and doc[i - 1].text == "," else 0
             before = ends.get(i)
             if before is not None and before.start > 1 and doc[before.start - 1].text == "," and before.start - 1 in ends:
-                return RULE_PREFIX + "listed_with_persons"
+                return CODE_PREFIX + "listed_with_persons"
         sides = 0
         for other, step in ((cand.start - 1, -1), (cand.end, 1)):
             joined = 0 <= other < len(doc) and doc[other].text in (",", "and", "y", "e")
@@ -431,7 +433,7 @@ class PersonFilter:
                 sides += 1
             elif joined and doc[other].text == "," and 0 <= other + step < len(doc) and doc[other + step].lower_ in ("and", "y", "e") and persons.get(other + 2 * step, cand) is not cand:
                 sides += 1
-        return RULE_PREFIX + "listed_with_persons" if sides == 2 else ""
+        return CODE_PREFIX + "listed_with_persons" if sides == 2 else ""
 
     def _place_noun(self, word: str) -> bool:
         found = self.introducers.get(word)
@@ -496,28 +498,46 @@ class PersonFilter:
             if text not in decided and places and any(self._beside_place(doc, c, places) for c in group):
                 for cand in group:
                     cand.label = "PLACE"
-                    cand.mark(RULE_PREFIX + "conj_place")
+                    cand.mark(CODE_PREFIX + "conj_place")
         where = _Where(cands)
         for cand in cands:
             found = self._rescued(doc, cand, where)
             if found:
                 cand.label = "PERSON"
                 cand.mark(found)
+        self._surnames(doc, cands)
+
+    def _surnames(self, doc: Doc, cands: list) -> None:
+        """A single capitalised word typed ORG or MISC that is the last word of a person named in
+        full earlier in the Doc is that person ("Tomás Arjona ... dijo Arjona")."""
+        seen: set[str] = set()
+        for cand in sorted(cands, key=lambda c: c.start):
+            if cand.label == "PERSON" and cand.end - cand.start >= 2:
+                seen.add(doc[cand.end - 1].text)
+            elif cand.label in ("ORG", "MISC") and cand.end - cand.start == 1 and not is_filtered(cand.rules):
+                token = doc[cand.start]
+                if token.text not in seen or not token.is_alpha or not _is_name_word(token) or self.is_title(token.text):
+                    continue
+                before = doc[cand.start - 1] if cand.start else None
+                if self._hard(doc, cand.start, cand.end) or (before is not None and (before.text in self.introducers or before.text in self.articles)):
+                    continue
+                cand.label = "PERSON"
+                cand.mark(CODE_PREFIX + "surname")
 
     def _decide(self, doc: Doc, text: str, group: list, labels: dict[str, int], at: dict[str, list[int]]) -> tuple[str, str] | None:
         first = group[0]
         span = doc[first.start : first.end]
         if all(self.is_title(t.text) for t in span):
             # "Cde", "el Rey": a title with no name; as MISC it stays free to be read as a title
-            return RULE_PREFIX + "title_only", "MISC"
+            return CODE_PREFIX + "title_only", "MISC"
         if len(span) > 2 and self.is_title(span[0].text) and span[1].lower_ in self.of_words:
-            return RULE_PREFIX + "title_of", "MISC"  # "Príncipe de Asturias", "Prince of Wales": a title
+            return CODE_PREFIX + "title_of", "MISC"  # "Príncipe de Asturias", "Prince of Wales": a title
         hard = self._hard(doc, first.start, first.end, places=False)
         if hard:
             return hard
         other = max((n, label) for label, n in labels.items() if label != "PERSON") if len(labels) > 1 else (0, "")
         if other[1] in ("ORG", "PLACE") and other[0] > labels["PERSON"]:
-            return RULE_PREFIX + "document_label", other[1]
+            return CODE_PREFIX + "document_label", other[1]
         # Every occurrence of the text counts, not only those the model tagged.
         words = [t.text for t in doc[first.start : first.end]]
         mentions = [(i, i + len(words)) for i in at[words[0]] if [t.text for t in doc[i : i + len(words)]] == words]
@@ -528,7 +548,7 @@ class PersonFilter:
         if any(self._personal(doc, s, e) for s, e in mentions):
             return None
         if first.end - first.start > 1 and self._place(span.text):
-            return RULE_PREFIX + "gazetteer", "PLACE"  # "Harpers Ferry", "Ciudad del Este"
+            return CODE_PREFIX + "gazetteer", "PLACE"  # "Harpers Ferry", "Ciudad del Este"
         strong = [c for c in contexts if c and c[2] >= STRONG]
         if strong:
             return strong[0][:2]
@@ -548,7 +568,7 @@ class _Where:
 
 def is_filtered(rules: list[str] | None) -> bool:
     """True when the person filter decided that an entity is not a person."""
-    return any(rule.startswith(RULE_PREFIX) for rule in rules or ())
+    return any(rule.startswith((RULE_PREFIX, CODE_PREFIX)) for rule in rules or ())
 
 
 @functools.lru_cache(maxsize=8)

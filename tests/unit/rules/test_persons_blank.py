@@ -30,7 +30,7 @@ def _run(lang: str, text: str, ents: list[tuple[str, str]]):
     [
         ("en", "King Olav opened parliament.", [("King Olav", "ORG")], ("Olav", "PERSON"), "persons.en.honorifics"),
         ("en", "Cde Tendai Moyo spoke.", [("Cde Tendai Moyo", "PERSON")], ("Tendai Moyo", "PERSON"), "persons.en.honorifics"),
-        ("en", "Police blamed the NDF for it.", [("NDF", "PERSON")], ("NDF", "ORG"), "persons.acronym"),
+        ("en", "Police blamed the NDF for it.", [("NDF", "PERSON")], ("NDF", "ORG"), "code.persons.acronym"),
         ("en", "He died at Mary Ashford Hospital today.", [("Mary Ashford Hospital", "PERSON")], ("Mary Ashford Hospital", "ORG"), "persons.en.not_name.institution"),
         ("en", "They crossed on the ship Aurora yesterday.", [("Aurora", "PERSON")], ("Aurora", "MISC"), "persons.en.introducers.thing"),
         ("es", "La agencia Bernama informó ayer.", [("Bernama", "PER")], ("Bernama", "ORG"), "persons.es.introducers.org"),
@@ -67,7 +67,7 @@ def test_persons_headline_detected():
 def test_persons_name_typed_org_in_a_list_of_persons_is_a_person(text, name):
     model = [(n, "PERSON") for n in ("Ann Wilson", "Tom Baker", "Carl Dobbs") if n != name] + [(name, "ORG")]
     found = _run("en", text, model)
-    assert (name, "PERSON") in found and "persons.listed_with_persons" in found[(name, "PERSON")]
+    assert (name, "PERSON") in found and "code.persons.listed_with_persons" in found[(name, "PERSON")]
 
 
 def test_persons_office_and_holder_is_no_list():
@@ -90,3 +90,25 @@ def test_persons_initials_capitals_and_bare_titles(lang, text, model, want):
 def test_persons_roster_is_no_headline():
     nlp = spacy.blank("en")
     assert not headline(nlp("Italy : 1 - Marco Rossi , 2 - Luca Bianchi , 3 - Paolo Verdi")[:])
+
+
+@pytest.mark.parametrize(
+    "lang, text, label, want, rule",
+    [
+        ("es", "Habló Tomás Arjona ayer. Después Arjona se fue.", "ORG", "PERSON", "code.persons.surname"),
+        ("en", "Lena Brandt spoke. Later, Brandt left.", "ORG", "PERSON", "code.persons.surname"),
+    ],
+)
+def test_persons_surname_of_a_full_name_is_that_person(lang, text, label, want, rule):
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("sentencizer")
+    layer = nlp.add_pipe("actorgraph_entities", config={"config_dir": CONFIG})
+    doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
+    given, surname = text.split(".")[0].split()[-3:-1]  # "... <given> <surname> <verb>."
+    first = text.index(f"{given} {surname}")
+    second = text.rindex(surname)
+    doc.ents = [doc.char_span(first, text.index(surname) + len(surname), label="PERSON"),
+                doc.char_span(second, second + len(surname), label=label)]
+    found = {(e.start_char, e.label_): e._.rules for e in layer(doc).ents}
+    assert (second, want) in found, found
+    assert rule in found[(second, want)]
