@@ -24,7 +24,10 @@ class _Participants:
             phrase = role_of.get(q)
             block = (start, end)
             if phrase is not None:
-                anchors.append(doc[phrase.core[0] : phrase.core[1]].root.i)
+                core = doc[phrase.core[0] : phrase.core[1]].root.i
+                # "con el comisario X, Y" parsed with the name as a conjunct of an earlier word:
+                # the office's place in the clause is the one to trust
+                anchors.insert(0 if doc[anchors[0]].dep_ == "conj" else 1, core)
                 block = (min(start, phrase.start), max(end, phrase.end))
             items.append(_Item(start, end, anchors, person_ref(doc, (start, end)), block=block))
         for p, phrase in enumerate(analysis.phrases):
