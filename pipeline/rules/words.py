@@ -1,4 +1,5 @@
-"""The closed word lists the rule layer reads: articles, titles, pronouns, copulas, auxiliaries.
+"""The closed word lists the rule layer reads: articles, titles, pronouns, copulas, auxiliaries,
+determiners.
 
 One file per language, configs/words/<lang>.yml (see its header): each list has an id
 `words.<lang>.<list>` and lower-case words. A list a language does not need is left out; a list
@@ -20,7 +21,7 @@ from pipeline.text import fold
 
 RULE_PREFIX = "words."
 # Lists compared with folded name words (lower case, no accents, no dots): written that way.
-FOLDED = ("titles", "title_words")
+FOLDED = ("titles", "title_words", "anaphoric_determiners")
 
 
 class WordList(BaseModel):
@@ -43,6 +44,7 @@ class WordsFile(BaseModel):
     reflexive_pronouns: WordList | None = None
     copulas: WordList | None = None
     passive_auxiliaries: WordList | None = None
+    anaphoric_determiners: WordList | None = None
 
 
 class WordLists:
