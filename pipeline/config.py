@@ -61,6 +61,7 @@ class RuleFiles(BaseModel):
     places: str = "places.yml"
     actors: str = "actors.yml"
     persons: str = "persons.yml"
+    words: str = "words"
     patterns: str = "patterns"
 
 

@@ -89,7 +89,9 @@ def run(
     gc.freeze()
     results = _results(source, settings, engine, lang=lang, cache_dir=cache_dir, scheduler=scheduler, tally=tally, memo=memo)
     report = RunReport(out_dir=out_dir)
-    resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations)
+    resolver = Resolver(
+        gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations, words=ruleset.words
+    )
     show = sys.stderr.isatty() if progress is None else progress
     with _Spool(out_dir) as spool, _Spool(out_dir) as documents:
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):

@@ -1,12 +1,10 @@
-"""Text folding shared by the lookups that compare names across spellings and languages, and the
-articles those lookups drop."""
+"""Text folding shared by the lookups that compare names across spellings and languages (the
+articles those lookups drop are a word list of configs/words/<lang>.yml)."""
 
 from __future__ import annotations
 
 import functools
 import unicodedata
-
-ARTICLES = ("the", "la", "el", "los", "las")  # a leading article a name key drops ("The White House")
 
 
 class _Folding(dict):

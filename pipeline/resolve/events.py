@@ -13,11 +13,6 @@ from pipeline.records import DocResult, MeetingMention, PersonRef
 from pipeline.resolve.names import Names, _attach_single_words, group_names
 from pipeline.text import fold
 
-_DEFINITE = frozenset(
-    "the this that these those la el las los esta este estas estos esa ese dicha dicho al del aquella aquel".split()
-)
-
-
 KIND_PRIORITY = ("summit", "call", "meeting", "visit")
 
 
@@ -132,12 +127,12 @@ def _fits(a: _Event, b: _Event, names: Names, slack: int, one_doc: bool = False)
     return dates_compatible(da, db, slack) and names.places_compatible(pa, pb)
 
 
-def _anaphoric(mention: MeetingMention) -> bool:
+def _anaphoric(mention: MeetingMention, definites: frozenset[str]) -> bool:
     """Return True when the trigger is introduced as known ("the meeting", "la reunión", "Wednesday's talks")."""
     sentence, trigger = fold(mention.sentence), fold(mention.trigger)
     at = sentence.find(trigger) if trigger else -1
     before = sentence[:at].split() if at > 0 else []
-    return bool(before) and (before[-1] in _DEFINITE or before[-1].endswith("'s"))
+    return bool(before) and (before[-1] in definites or before[-1].endswith("'s"))
 
 
 class _DocContext:
@@ -228,7 +223,7 @@ class _DocContext:
             target = None
             if shared:
                 target = max(shared, key=lambda e: (len(set(e.people) & set(one.people)), e.last))
-            elif fitting and _anaphoric(m):
+            elif fitting and _anaphoric(m, self.names.definites):
                 target = max(fitting, key=lambda e: e.last)
             elif len(fitting) == 1 and not (one.people and fitting[0].people):
                 target = fitting[0]

@@ -17,7 +17,7 @@ from pipeline.resolve.events import (
     date_precision,
     dates_compatible,
 )
-from pipeline.resolve.names import plain_key, slug
+from pipeline.resolve.names import slug
 from pipeline.text import fold
 
 if TYPE_CHECKING:  # annotations only: the resolution builds its meetings here
@@ -98,7 +98,7 @@ class _Meetings:
         for block in self._query_keys(event):
             found |= self.by_person.get(block, set())
         for _, name in event.names:
-            found |= self.by_name.get(plain_key(name), set())
+            found |= self.by_name.get(self.res.names.plain_key(name), set())
         return found
 
     def _score(self, group: _Event, event: _Event) -> tuple | None:
@@ -112,7 +112,8 @@ class _Meetings:
                 return None
         elif not group.date():
             return None
-        same_name = bool({plain_key(n) for _, n in group.names} & {plain_key(n) for _, n in event.names})
+        key = self.res.names.plain_key
+        same_name = bool({key(n) for _, n in group.names} & {key(n) for _, n in event.names})
         shared = len(set(group.people) & set(event.people))
         needed = max(1 if day else 2, math.ceil(min(len(group.people), len(event.people)) / 2))
         if not same_name and shared < needed:
@@ -141,7 +142,7 @@ class _Meetings:
             for block in self._index_keys(group):
                 self.by_person[block].add(best)
             for _, name in group.names:
-                self.by_name[plain_key(name)].add(best)
+                self.by_name[self.res.names.plain_key(name)].add(best)
         self._nodes()
 
     def _nodes(self) -> None:

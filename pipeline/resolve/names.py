@@ -10,29 +10,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.text import ARTICLES, fold
+from pipeline.rules.words import WordLists, words_for
+from pipeline.text import fold
 
 if TYPE_CHECKING:  # annotations only: the actors file's loader uses these keys
     from pipeline.resolve.actors import ActorsFile
-
-
-_TITLES = frozenset(
-    """mr mrs ms miss dr sr sra srta don dona senor senora sir dame lord lady
-    gov governor gobernador gobernadora sen senator senador senadora rep representative
-    congressman congresswoman diputado diputada president presidente presidenta vice
-    vicepresident vicepresidente vicepresidenta secretary secretario secretaria minister ministro
-    ministra canciller chancellor premier prime primer primera ambassador embajador embajadora
-    amb mayor alcalde alcaldesa judge juez jueza justice gen general adm admiral col colonel capt
-    captain lt sgt rev pope papa king queen rey reina prince princess principe princesa
-    deputy acting former ex interim then advisor adviser asesor asesora""".split()
-)
-
-
-# Words that belong to a title phrase ("Secretary of State", "Homeland Security Secretary").
-_TITLE_WORDS = frozenset(
-    """of de del the el la los las state estado homeland national nacional security seguridad
-    foreign exteriores relaciones interior white house casa blanca us eeuu""".split()
-)
 
 
 _SUFFIXES = frozenset("jr sr ii iii iv".split())
@@ -44,10 +26,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
-def plain_key(text: str) -> str:
-    """Return the key of an organization or unknown place: folded, no punctuation or leading article."""
+def plain_key(text: str, articles: frozenset[str]) -> str:
+    """Return the key of an organization or unknown place: folded, no punctuation or leading
+    article (one of `articles`)."""
     words = re.sub(r"[^\w\s&-]", "", fold(text).replace("-", " ")).split()
-    if len(words) > 1 and words[0] in ARTICLES:
+    if len(words) > 1 and words[0] in articles:
         words = words[1:]
     return " ".join(words)
 
@@ -59,10 +42,17 @@ class _Token:
 
 
 class Names:
-    """Turns person and organization texts into keys, with known actors and a place gazetteer."""
+    """Turns person and organization texts into keys, with known actors, a place gazetteer and the
+    word lists of configs/words/ (the shipped ones when `words` is None)."""
 
-    def __init__(self, gazetteer=None, actors: ActorsFile | None = None, organizations=()):
+    def __init__(self, gazetteer=None, actors: ActorsFile | None = None, organizations=(), words: WordLists | None = None):
         self.gazetteer = gazetteer
+        words = words if words is not None else words_for()
+        # Name keys are compared whatever the language of the text: every language's words.
+        self.articles = words.union("articles")
+        self.titles = words.union("titles")
+        self.title_words = words.union("title_words")
+        self.definites = words.union("anaphoric_determiners")
         self._persons: dict[str, tuple[str, str]] = {}
         self.person_alias: dict[str, str] = {}
         self.person_label: dict[str, str] = {}
@@ -82,11 +72,15 @@ class Names:
         for org in organizations:  # roles.yml's bilingual names: "Casa Blanca" is "White House"
             self._add_org(org.name, [name for names in org.names.values() for name in names])
 
+    def plain_key(self, text: str) -> str:
+        """Return the key of an organization or unknown place (see `plain_key`)."""
+        return plain_key(text, self.articles)
+
     def _add_org(self, name: str, aliases) -> None:
-        canon = plain_key(name)
+        canon = self.plain_key(name)
         self.org_label[canon] = name
         for alias in aliases:
-            self.org_alias[plain_key(alias)] = canon
+            self.org_alias[self.plain_key(alias)] = canon
 
     def _is_place(self, bare: str) -> bool:
         gaz = self.gazetteer
@@ -106,13 +100,13 @@ class Names:
         # last title word; only title words, places, demonyms and lower-case words may precede it.
         last = -1
         for i, tok in enumerate(tokens[:-1]):
-            if tok.bare in _TITLES:
+            if tok.bare in self.titles:
                 last = i
-            elif not (tok.bare in _TITLE_WORDS or tok.orig[:1].islower() or self._is_place(tok.bare)):
+            elif not (tok.bare in self.title_words or tok.orig[:1].islower() or self._is_place(tok.bare)):
                 break
         start = last + 1
         while last >= 0 and start < len(tokens) - 1 and (
-            tokens[start].bare in _TITLE_WORDS or tokens[start].orig[:1].islower() or self._is_place(tokens[start].bare)
+            tokens[start].bare in self.title_words or tokens[start].orig[:1].islower() or self._is_place(tokens[start].bare)
         ):
             start += 1
         tokens = tokens[start:]
@@ -122,7 +116,7 @@ class Names:
             tokens = [t for t in tokens if len(t.bare) > 1]
         if any(ch.isdigit() for t in tokens for ch in t.bare) or (tokens and tokens[0].orig[:1].islower()):
             return []
-        if all(t.bare in _TITLES or t.bare in _TITLE_WORDS for t in tokens):
+        if all(t.bare in self.titles or t.bare in self.title_words for t in tokens):
             return []
         return tokens
 
@@ -139,7 +133,7 @@ class Names:
 
     def org(self, text: str) -> str:
         """Return the key of an organization name ("The White House" -> "white house")."""
-        key = plain_key(text)
+        key = self.plain_key(text)
         return self.org_alias.get(key, key)
 
     def place(self, text: str, norm: str = "") -> str:
@@ -150,7 +144,7 @@ class Names:
         if canonical:
             return canonical
         words = text.strip().split()
-        if len(words) > 1 and fold(words[0]) in ARTICLES:
+        if len(words) > 1 and fold(words[0]) in self.articles:
             words = words[1:]
         return " ".join(words).strip(".,;:")
 

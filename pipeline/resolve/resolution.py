@@ -18,8 +18,8 @@ from pipeline.resolve.names import Names, _best, _best_name, _org_form, group_na
 class Resolver:
     """Pass 1: collect compact name, role and meeting aggregates; `finish` decides the nodes."""
 
-    def __init__(self, gazetteer=None, actors: ActorsFile | None = None, day_slack: int = DAY_SLACK, organizations=()):
-        self.names = Names(gazetteer, actors, organizations)
+    def __init__(self, gazetteer=None, actors: ActorsFile | None = None, day_slack: int = DAY_SLACK, organizations=(), words=None):
+        self.names = Names(gazetteer, actors, organizations, words)
         self.slack = day_slack
         self.person_counts: Counter = Counter()
         self.person_forms: dict[str, Counter] = defaultdict(Counter)

@@ -17,7 +17,8 @@ from typing import Iterable
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.rules.files import Problem, line_of, read_yaml, validate
-from pipeline.text import ARTICLES, strip_accents
+from pipeline.rules.words import load_words_rules
+from pipeline.text import strip_accents
 
 KINDS = ("country", "city", "region")
 
@@ -60,9 +61,9 @@ def place_key(text: str) -> str:
     return " ".join(text.split())
 
 
-def _without_article(key: str) -> str:
+def _without_article(key: str, articles: frozenset[str]) -> str:
     first, _, rest = key.partition(" ")
-    return rest if first in ARTICLES and rest else key
+    return rest if first in articles and rest else key
 
 
 def spanish_forms(word: str) -> list[str]:
@@ -94,9 +95,11 @@ _INFLECT = {"es": spanish_forms, "en": english_forms}
 
 
 class Gazetteer:
-    """Place names and demonyms of both languages, keyed for insensitive lookup."""
+    """Place names and demonyms of both languages, keyed for insensitive lookup; a name is also
+    looked up without its leading article (one of `articles`, any language's: words/<lang>.yml)."""
 
-    def __init__(self, places: Iterable[Place]):
+    def __init__(self, places: Iterable[Place], articles: Iterable[str] = ()):
+        self.articles = frozenset(articles)
         self.places: dict[str, Place] = {}
         self._names: dict[str, str] = {}
         self._demonyms: dict[str, str] = {}
@@ -110,7 +113,7 @@ class Gazetteer:
 
     def _lookup(self, table: dict[str, str], text: str) -> str:
         key = place_key(text)
-        return table.get(key) or table.get(_without_article(key), "")
+        return table.get(key) or table.get(_without_article(key, self.articles), "")
 
     def canonical(self, text: str) -> str:
         """Return the canonical English name of a place name ("EE.UU." -> "United States"), or ""."""
@@ -181,7 +184,7 @@ def _build(data: _PlacesFile, raw, path: Path) -> tuple[list[Place], list[Proble
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> tuple[Gazetteer | None, tuple[Problem, ...], tuple]:
+def _load(path: str, mtime: float, articles: frozenset[str]) -> tuple[Gazetteer | None, tuple[Problem, ...], tuple]:
     raw, problems = read_yaml(Path(path))
     if problems:
         return None, tuple(problems), ()
@@ -189,15 +192,19 @@ def _load(path: str, mtime: float) -> tuple[Gazetteer | None, tuple[Problem, ...
     if data is None:
         return None, tuple(problems), ()
     places, problems, ids = _build(data, raw, Path(path))
-    return Gazetteer(places), tuple(problems), tuple(ids)
+    return Gazetteer(places, articles), tuple(problems), tuple(ids)
 
 
 def load_places_rules(settings) -> tuple[Gazetteer | None, list[Problem], list[tuple[str, str, int]]]:
-    """Load places.yml named by settings; return (gazetteer or None, problems, rule ids). Never raises."""
+    """Load places.yml named by settings; return (gazetteer or None, problems, rule ids). Never raises.
+
+    The gazetteer drops the articles of words/<lang>.yml; that family reports its own problems."""
     path = settings.rule_path("places")
+    words = load_words_rules(settings)[0]
+    articles = words.union("articles") if words is not None else frozenset()
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
         return None, [Problem(str(path), 0, f"cannot read: {exc}")], []
-    gazetteer, problems, ids = _load(str(path), mtime)
+    gazetteer, problems, ids = _load(str(path), mtime, articles)
     return gazetteer, list(problems), list(ids)

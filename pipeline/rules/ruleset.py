@@ -16,10 +16,12 @@ from pipeline.rules.meetings.loader import load_meetings_rules
 from pipeline.rules.persons import load_persons_rules
 from pipeline.rules.places import load_places_rules
 from pipeline.rules.roles.loader import load_roles_rules
+from pipeline.rules.words import load_words_rules
 
 # Each family's loader lives beside the code that uses the rules; this table is the only
 # place that knows them all. A loader returns (rules, problems, [(rule id, file, line)]).
 LOADERS = {
+    "words": load_words_rules,
     "places": load_places_rules,
     "entities": load_entity_rules,
     "roles": load_roles_rules,
@@ -33,6 +35,7 @@ LOADERS = {
 class RuleSet:
     """Every validated rule family, plus a digest of the rule files for summary.json."""
 
+    words: Any
     places: Any
     entities: Any
     roles: Any

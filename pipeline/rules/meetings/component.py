@@ -25,6 +25,7 @@ from pipeline.rules.meetings.loader import load_meetings_rules
 from pipeline.rules.roles.lexicon import Lexicon
 from pipeline.rules.roles.linking import analyse
 from pipeline.rules.roles.loader import load_roles_rules
+from pipeline.rules.words import load_words_rules
 
 
 def meetings_from_doc(doc: Doc) -> list[MeetingMention]:
@@ -40,10 +41,11 @@ class MeetingsComponent:
 
         rules, problems, _ = load_meetings_rules(settings)
         roles, role_problems, _ = load_roles_rules(settings)
-        if problems or role_problems or rules is None or roles is None:
-            raise RuleError(problems + role_problems)
-        self.lexicon = _Lexicon(nlp, rules, roles, nlp.lang, settings.limits)
-        self.roles_lexicon = Lexicon(nlp, roles, nlp.lang, settings.limits)
+        words, word_problems, _ = load_words_rules(settings)
+        if problems or role_problems or word_problems or rules is None or roles is None or words is None:
+            raise RuleError(problems + role_problems + word_problems)
+        self.lexicon = _Lexicon(nlp, rules, roles, nlp.lang, settings.limits, words)
+        self.roles_lexicon = Lexicon(nlp, roles, nlp.lang, settings.limits, words)
         self.gazetteer = load_places_rules(settings)[0]
 
     def __call__(self, doc: Doc) -> Doc:

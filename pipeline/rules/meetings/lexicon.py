@@ -14,12 +14,17 @@ from pipeline.rules.matcher import TokenMatcher
 from pipeline.rules.meetings.schema import MeetingsFile, MeetingsRules, TriggerEntry
 from pipeline.rules.roles.lexicon import rule_names, word_ids
 from pipeline.rules.roles.schema import RolesRules
+from pipeline.rules.words import WordLists, words_for
 
 
 class _Lexicon:
-    """The meetings rules of one language compiled for fast lookup."""
+    """The meetings rules of one language compiled for fast lookup, with the word lists of
+    configs/words/ (the shipped ones when `words` is None)."""
 
-    def __init__(self, nlp: Language, rules: MeetingsRules, roles: RolesRules, lang: str, caps: Limits | None = None):
+    def __init__(
+        self, nlp: Language, rules: MeetingsRules, roles: RolesRules, lang: str, caps: Limits | None = None,
+        words: WordLists | None = None,
+    ):
         self.rules = rules
         self.caps = caps or Limits()
         self.roles = roles
@@ -39,6 +44,12 @@ class _Lexicon:
             for name in MeetingsFile.model_fields
             if name != "triggers"
         }
+        words = words if words is not None else words_for()
+        # Pronouns are tested whatever the language, as they always were: every language's.
+        self.object_pronouns = words.union("object_pronouns")
+        self.person_pronouns = words.union("person_pronouns")
+        self.reflexives = words.union("reflexive_pronouns")
+        self.passive_auxiliaries = words.of(lang, "passive_auxiliaries")
         self.phrases = {
             name: sorted((word_ids(w.lower().split()) for w in rules.words(name, lang)), key=len, reverse=True)
             for name in ("together", "counterparts")

@@ -59,7 +59,7 @@ class _Participants:
                 case = [c.lower_ for c in top.children if c.dep_ == "case"]
                 if rel in OBJECTS and (not case or case[0] in lex.words["with_preps"]):
                     # "por X" on a passive verb is its agent, not its object
-                    return "with" if case and case[0] in ("por", "by") and ties.passive(head) else "object"
+                    return "with" if case and case[0] in ("por", "by") and ties.passive(head, lex.passive_auxiliaries) else "object"
                 if rel in OBLIQUES + OBJECTS and case and case[0] in lex.words["with_preps"]:
                     return "object" if case[0] == "a" else "with"
                 if head.pos_ in ("NOUN", "ADJ") and rel in OBLIQUES + OBJECTS and case and case[0] in lex.words["noun_preps"]:
@@ -155,9 +155,8 @@ class _Participants:
                     found.append((nxt, "listed"))
         return found
 
-    @staticmethod
-    def _is_pronoun_person(token: Token) -> bool:
-        return token.pos_ == "PRON" and token.lower_ in ("him", "her", "them", "lo", "la", "los", "las", "le", "les")
+    def _is_pronoun_person(self, token: Token) -> bool:
+        return token.pos_ == "PRON" and token.lower_ in self.lex.person_pronouns
 
 
 class _Counterparts:

@@ -25,21 +25,21 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 SUBJECTS = ("nsubj", "nsubjpass", "nsubj:pass", "csubj")
-REFLEXIVE = ("se", "nos", "os", "me", "te")
 PASSIVE_DEPS = ("nsubjpass", "nsubj:pass", "auxpass", "aux:pass", "agent", "obl:agent")
 
 
-def reflexive(token: Token) -> bool:
-    """True for a reflexive or reciprocal clitic parsed as an object ("se reunieron")."""
-    return token.pos_ == "PRON" and token.lower_ in REFLEXIVE
+def reflexive(token: Token, reflexives: frozenset[str]) -> bool:
+    """True for a reflexive or reciprocal clitic (one of `reflexives`) parsed as an object ("se reunieron")."""
+    return token.pos_ == "PRON" and token.lower_ in reflexives
 
 
-def passive(token: Token) -> bool:
-    """True for a verb in the passive voice ("was received", "fue recibida", "será firmado")."""
+def passive(token: Token, auxiliaries: frozenset[str]) -> bool:
+    """True for a verb in the passive voice ("was received", "fue recibida", "será firmado");
+    `auxiliaries` are the lemmas of the passive auxiliary of its language ("ser")."""
     if "Pass" in token.morph.get("Voice"):
         return any(c.dep_ in ("aux", "aux:pass", "auxpass", "cop") for c in token.children) or token.tag_ == "VBN"
     return any(child.dep_ in PASSIVE_DEPS for child in token.children) or (
-        token.lang_ == "es" and "Part" in token.morph.get("VerbForm") and any(c.lemma_ in ("ser",) for c in token.children)
+        bool(auxiliaries) and "Part" in token.morph.get("VerbForm") and any(c.lemma_ in auxiliaries for c in token.children)
     )
 
 
@@ -212,12 +212,9 @@ def governing_clause(trigger: Token) -> Token | None:
     return None
 
 
-OBJECT_PRONOUNS = ("lo", "la", "le", "him", "her")
-
-
-def object_pronoun(trigger: Token) -> Token | None:
-    """Return a singular personal object pronoun of a trigger verb ("la recibió", "lo llamó",
-    "met her"), which stands for a person named before it, or None."""
+def object_pronoun(trigger: Token, pronouns: frozenset[str]) -> Token | None:
+    """Return a singular personal object pronoun (one of `pronouns`) of a trigger verb ("la
+    recibió", "lo llamó", "met her"), which stands for a person named before it, or None."""
     if trigger.pos_ not in ("VERB", "AUX"):
         return None
-    return next((c for c in trigger.children if c.dep_ in ("obj", "dobj", "iobj") and c.pos_ == "PRON" and c.lower_ in OBJECT_PRONOUNS), None)
+    return next((c for c in trigger.children if c.dep_ in ("obj", "dobj", "iobj") and c.pos_ == "PRON" and c.lower_ in pronouns), None)

@@ -136,7 +136,7 @@ class _Triggers:
                 subject_pronoun = any(c.dep_ in SUBJECTS and c.lower_ in self.lex.words["pronouns"] for h in heads | subject_only for c in h.children)
                 rules.append(self.lex.rules.rule_id("pronouns" if subject_pronoun else "possessives"))
         if not any(how == "object" for _, how in tied):  # "la recibió", "lo llamó", "met her"
-            clitic = ties.object_pronoun(token)
+            clitic = ties.object_pronoun(token, self.lex.object_pronouns)
             if clitic is not None:
                 taken = [item for item, _ in tied]
                 before = [i for i in self.by_sentence.get(sent.start, []) if i.end <= clitic.i and not i.counterpart and all(i is not t for t in taken)]
@@ -147,11 +147,11 @@ class _Triggers:
         if len(tied) > cap:
             caps.warn(self.doc, f"a meeting with more than {cap} participants keeps the first {cap} (max_participants)")
             tied = tied[:cap]
-        objects = [c for c in token.children if c.dep_ in ("obj", "dobj") and not ties.reflexive(c)]
+        objects = [c for c in token.children if c.dep_ in ("obj", "dobj") and not ties.reflexive(c, self.lex.reflexives)]
         # passive: the agent stands for the object, when the one received is a person too ("X
         # was received by Y"; not "the request was well received by Y")
         has_person_object = any(how == "object" for _, how in tied) or (
-            ties.passive(token) and any(how == "with" for _, how in tied)
+            ties.passive(token, self.lex.passive_auxiliaries) and any(how == "with" for _, how in tied)
             and (any(how == "subject" for _, how in tied) or not any(c.dep_ in SUBJECTS for c in token.children))
         )
         if trigger.object == "person" and not has_person_object:

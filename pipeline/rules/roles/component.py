@@ -25,6 +25,7 @@ from pipeline.rules.roles.linking import analyse, records
 from pipeline.rules.roles.loader import load_roles_rules
 from pipeline.rules.roles.phrases import Analysis
 from pipeline.rules.roles.schema import PERSON_RULE
+from pipeline.rules.words import load_words_rules
 
 LANGS = ("en", "es")
 
@@ -41,10 +42,11 @@ class RolesComponent:
         from pipeline.rules.places import load_places_rules
 
         rules, problems, _ = load_roles_rules(settings)
-        if problems or rules is None:
-            raise RuleError(problems)
+        words, word_problems, _ = load_words_rules(settings)
+        if problems or word_problems or rules is None or words is None:
+            raise RuleError(problems + word_problems)
         self.rules = rules
-        self.lexicon = Lexicon(nlp, rules, nlp.lang, settings.limits)
+        self.lexicon = Lexicon(nlp, rules, nlp.lang, settings.limits, words)
         self.gazetteer = load_places_rules(settings)[0]
         self.persons = person_filter(str(settings.config_dir), nlp.lang)
 

@@ -19,7 +19,7 @@ from pipeline.rules.matcher import TokenMatcher
 from pipeline.rules.roles.office_steps import Offices
 from pipeline.rules.roles.offices import Grammar, OfficesFile
 from pipeline.rules.roles.schema import AliasEntry, Connectors, ModifierEntry, OrgEntry, RolesRules
-from pipeline.text import ARTICLES
+from pipeline.rules.words import WordLists, words_for
 
 _NAME_POS = ("PROPN",)
 
@@ -55,12 +55,16 @@ def term_docs(nlp: Language, terms: list[str]) -> list[Doc]:
 
 
 class Lexicon:
-    """The roles rules of one language compiled into matchers."""
+    """The roles rules of one language compiled into matchers, with the word lists of
+    configs/words/ (the shipped ones when `words` is None)."""
 
-    def __init__(self, nlp: Language, rules: RolesRules, lang: str, caps: Limits | None = None):
+    def __init__(self, nlp: Language, rules: RolesRules, lang: str, caps: Limits | None = None, words: WordLists | None = None):
         self.rules = rules
         self.lang = lang
         self.caps = caps or Limits()
+        words = words if words is not None else words_for()
+        self.articles = words.union("articles")  # any language's, as every name lookup
+        self.copulas = words.union("copulas")
         self.aliases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.glued: dict[str, ModifierEntry] = {}
         self.alias_by_key: dict[str, AliasEntry] = {}
@@ -191,7 +195,7 @@ class DocView:
             return span, org.name, org.jurisdiction
         ent = self.ent_of[i]
         if ent is not None and ent.label_ == "ORG":
-            start = ent.start + (1 if ent[0].lower_ in ARTICLES else 0)
+            start = ent.start + (1 if ent[0].lower_ in self.lex.articles else 0)
             return self.doc[start : ent.end], ent.text if start == ent.start else self.doc[start : ent.end].text, ""
         return None
 

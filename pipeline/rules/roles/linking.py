@@ -93,14 +93,14 @@ def _is_place(view: DocView, span: Span) -> bool:
     return view.gazetteer is not None and bool(view.gazetteer.canonical(span.text))
 
 
-def _attached(doc: Doc, phrase: RolePhrase, person: tuple[int, int]) -> bool:
+def _attached(doc: Doc, phrase: RolePhrase, person: tuple[int, int], copulas: frozenset[str]) -> bool:
     role_head = doc[phrase.core[0] : phrase.core[1]].root
     name_head = doc[person[0] : person[1]].root
     if role_head.head == name_head or name_head.head == role_head:
         return True
     if role_head.head != name_head.head:
         return False
-    copula = role_head.head.lemma_.lower() in ("be", "ser")
+    copula = role_head.head.lemma_.lower() in copulas
     return copula or {"appos", "flat"} & {role_head.dep_, name_head.dep_} != set()
 
 
@@ -132,7 +132,7 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
             continue
         if view.sent_start[phrase.start] != view.sent_start[person[0]]:
             continue
-        attached = _attached(doc, phrase, person) or view.offices.attached(phrase, person)
+        attached = _attached(doc, phrase, person, lex.copulas) or view.offices.attached(phrase, person)
         if rule.attached and not attached:
             continue
         gap = max(person[0] - phrase.end, phrase.start - person[1])

@@ -5,6 +5,7 @@ import spacy
 from spacy.tokens import Doc
 
 from pipeline.rules.meetings import paragraphs, ties, venues
+from pipeline.rules.words import words_for
 
 
 def parsed(lang, words, heads, deps, pos, spaces=None, sent_starts=None, ents=None):
@@ -30,7 +31,7 @@ class SentenceView:
 @pytest.mark.parametrize("word,pos,expected", [("se", "PRON", True), ("nos", "PRON", True), ("lo", "PRON", False), ("se", "DET", False)])
 def test_meetings_ties_reflexive_clitic_is_no_object(word, pos, expected):
     doc = parsed("es", [word, "reunieron"], [1, 1], ["obj", "ROOT"], [pos, "VERB"])
-    assert ties.reflexive(doc[0]) is expected
+    assert ties.reflexive(doc[0], words_for().union("reflexive_pronouns")) is expected
 
 
 @pytest.mark.parametrize("links,expected", [(["subject", "subject"], True), (["subject", "listed"], True), (["subject"], False), (["subject", "with"], False)])
