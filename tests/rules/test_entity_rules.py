@@ -8,6 +8,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
+import pipeline.rules.entities  # noqa: F401  (registers the actorgraph_entities factory)
 from pipeline.config import load_settings
 from pipeline.rules.entity_rules import load_entity_rules
 
