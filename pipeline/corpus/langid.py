@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 import numpy
 
@@ -72,19 +73,25 @@ def _read(plain: Path) -> tuple | None:
 
 
 def _write(source: Path, plain: Path) -> None:
-    """Decompress `source` into the folder `plain`, built beside it and renamed into place, so no
-    reader sees half a copy; a damaged copy already there is replaced."""
-    plain.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(dir=plain.parent, prefix=".tmp-langid-"))
+    """Decompress `source` into the plain copy `plain`."""
+    with lzma.open(source) as compressed, numpy.load(compressed, allow_pickle=False) as model:
+        write_arrays(plain, ((key, model[key]) for key in KEYS), lambda folder: _read(folder) is not None)
+
+
+def write_arrays(folder: Path, arrays, finished: Callable[[Path], bool]) -> None:
+    """Save (name, array) pairs as `folder`/<name>.npy, built beside it and renamed into place, so
+    no reader sees half a copy; a damaged copy already there is replaced. `finished(folder)` tells
+    whether another process's rename won the race (then its copy stands)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".tmp-{folder.name}-"))
     try:
-        with lzma.open(source) as compressed, numpy.load(compressed, allow_pickle=False) as model:
-            for key in KEYS:
-                numpy.save(temp / f"{key}.npy", model[key], allow_pickle=False)
-        shutil.rmtree(plain, ignore_errors=True)
+        for name, array in arrays:
+            numpy.save(temp / f"{name}.npy", array, allow_pickle=False)
+        shutil.rmtree(folder, ignore_errors=True)
         try:
-            os.rename(temp, plain)
+            os.replace(temp, folder)
         except OSError:
-            if _read(plain) is None:  # not another process's finished copy
+            if not finished(folder):
                 raise
     finally:
         shutil.rmtree(temp, ignore_errors=True)

@@ -16,16 +16,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
 
-from pipeline.corpus.langid import cache_folder
+from pipeline.corpus.langid import cache_folder, write_arrays
 from pipeline.rules.places import place_key
 
 # Bump when the index's content or layout changes, so older copies are not read.
@@ -113,21 +110,8 @@ def _read(stored: Path) -> tuple | None:
 
 
 def _write(arrays: tuple, stored: Path) -> None:
-    """Save the arrays into the folder `stored`, built beside it and renamed into place, so no
-    reader sees half a copy; a damaged copy already there is replaced."""
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(dir=stored.parent, prefix=".tmp-geonames-"))
-    try:
-        for name, array in zip(FILES, arrays):
-            numpy.save(temp / f"{name}.npy", array, allow_pickle=False)
-        shutil.rmtree(stored, ignore_errors=True)
-        try:
-            os.replace(temp, stored)
-        except OSError:
-            if _read(stored) is None:  # not another process's finished copy
-                raise
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
+    """Save the index's arrays as the plain copy `stored`."""
+    write_arrays(stored, zip(FILES, arrays), lambda folder: _read(folder) is not None)
 
 
 def _build() -> tuple:
