@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
-import pickle
 import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -20,8 +20,9 @@ from pipeline.config import Settings
 from pipeline.export import commit as export
 from pipeline.export.tables import Tables, reader
 from pipeline.graph import GraphBuilder
-from pipeline.incremental import reuse
+from pipeline.incremental import plain, reuse
 from pipeline.incremental.cache import default_folder as default_cache_folder
+from pipeline.incremental.cache import writable as cache_writable
 from pipeline.records import DocResult, Document, pack, unpack
 from pipeline.resolve.resolution import Resolver
 from pipeline.rules.ruleset import RuleSet, load_ruleset
@@ -81,7 +82,8 @@ def run(
     cache_dir = (cache_dir or default_cache_folder(out_dir)) if use_cache else None
     workers = workers if workers is not None else settings.run.workers
     tally = engines.Tally(workers=workers or engines.default_workers())
-    memo = reuse.open_memo(cache_dir, settings, ruleset, lang) if cache_dir else None
+    store = cache_writable(cache_dir) if cache_dir else False  # read-only: one warning, nothing stored
+    memo = reuse.open_memo(cache_dir, settings, ruleset, lang, writable=store) if cache_dir else None
     # The rules and gazetteers live as long as the run: out of the collector's sight, its full
     # collections (several per thousand documents) stop walking them.
     gc.freeze()
@@ -93,14 +95,14 @@ def run(
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
             resolver.add(result)
-            spool.add((result.document, pack(result)))
+            spool.add((_document_values(result.document), pack(result)))
         parsed = time.perf_counter()
         if memo is not None and engine == "local":  # Dask workers report their own lookups
             tally.reuse.add(memo.stats)
         resolution = resolver.finish()
 
         def results() -> Iterator[DocResult]:
-            return (unpack(document, records) for document, records in spool.items())
+            return (unpack(Document(*document), records) for document, records in spool.items())
 
         # Flushed before the fork: a child inheriting buffered bytes would write them a second time.
         spool.file.flush()
@@ -109,7 +111,7 @@ def run(
             builder = GraphBuilder(resolution, settings.limits)
             for result in results():
                 builder.add(result)
-                documents.add(result.document)
+                documents.add(_document_values(result.document))
             graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
             report.summary = _summary(report, graph, tally, ruleset, started, parsed, engine)
             report.files = export.write_outputs(
@@ -117,7 +119,7 @@ def run(
                 graph,
                 mentions=tables.rows("mentions"),
                 relations=tables.rows("relations"),
-                documents=(document_row(builder.annotate(d)) for d in documents.items()),
+                documents=(document_row(builder.annotate(Document(*d))) for d in documents.items()),
                 summary=report.summary,
             )
     return report
@@ -140,14 +142,16 @@ def _results(
     raise ValueError(f"unknown engine {engine!r}: expected local or dask")
 
 
-class _Spool:
-    """A scratch file of pickled objects, written once and read back in order.
+_document_values = attrgetter(*(f.name for f in fields(Document)))  # a Document as a tuple, in field order
 
-    pickle: the spool is this run's own scratch file, deleted when the run ends.
-    """
+
+class _Spool:
+    """A scratch file of plain data (msgpack: tuples come back as lists), written once and read
+    back in order. Data, not pickles, like every file the package reads back."""
 
     def __init__(self, folder: Path):
         self.file = tempfile.TemporaryFile("w+b", dir=folder, prefix=".spool-")
+        self.packer = plain.packer()
 
     def __enter__(self) -> "_Spool":
         return self
@@ -157,18 +161,13 @@ class _Spool:
 
     def add(self, item) -> None:
         """Append one object."""
-        pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.write(self.packer.pack(item))
 
     def items(self) -> Iterator:
         """Yield every object from the start; each call reads at its own offset, so a forked
         process may read the spool at the same time."""
         self.file.flush()
-        source = reader(self.file)
-        while True:
-            try:
-                yield pickle.load(source)
-            except EOFError:
-                return
+        yield from plain.stream(reader(self.file))
 
 
 def _summary(report: RunReport, graph, tally, ruleset: RuleSet, started: float, parsed: float, engine: str) -> dict:

@@ -20,7 +20,7 @@ import bisect
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -78,6 +78,32 @@ class Snapshot:
     records: dict[str, Record]
     order: dict[str, list[str]]
     fixed: str  # digest of everything that is not a record (settings, top-level values)
+
+    def to_data(self) -> dict:
+        """Return the snapshot as plain data (dicts, lists, strings) for msgpack; see `from_data`."""
+        return {
+            "records": {fp: [getattr(r, f) for f in _RECORD_FIELDS] for fp, r in self.records.items()},
+            "order": self.order,
+            "fixed": self.fixed,
+        }
+
+    @classmethod
+    def from_data(cls, data) -> "Snapshot":
+        """Rebuild a snapshot from `to_data`'s plain data; raise ValueError when it does not fit."""
+        try:
+            records = {}
+            for fp, values in data["records"].items():
+                record = Record(**dict(zip(_RECORD_FIELDS, values, strict=True)))
+                if record.condition is not None:
+                    record.condition = [[tuple(alt) for alt in req] for req in record.condition]
+                records[fp] = record
+            order = {name: list(fps) for name, fps in data["order"].items()}
+            return cls(records=records, order=order, fixed=str(data["fixed"]))
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise ValueError(f"not a rules snapshot: {exc}") from exc
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
 
 
 def snapshot(config_dir: Path, files: list[Path]) -> Snapshot:
