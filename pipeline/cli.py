@@ -65,6 +65,7 @@ def extract(
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask scheduler address, tcp://HOST:8786 (default: a local cluster)."
     ),
+    wait: bool = typer.Option(False, "--wait", help="When another run is writing OUT, wait for it instead of stopping."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
@@ -82,7 +83,7 @@ def extract(
             raise ConfigError("--scheduler needs --engine dask")
         report = orchestrator.run(
             source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
-            workers=workers, engine=engine.value, scheduler=scheduler,
+            workers=workers, engine=engine.value, scheduler=scheduler, wait=wait,
         )
     counts = report.counts
     typer.echo(

@@ -66,6 +66,7 @@ def run(
     workers: int | None = None,
     engine: str = "local",
     scheduler: str | None = None,
+    wait: bool = False,
 ) -> RunReport:
     """Process every document under `source` and write all outputs into `out_dir`.
 
@@ -75,10 +76,21 @@ def run(
     `engine` "dask" runs it on the cluster at `scheduler`, or on a local one. The per-document
     results are spooled to a temporary file so that the graph is built by two streaming
     passes (resolve, then aggregate) with bounded memory. Returns a RunReport.
+
+    One run writes `out_dir` at a time: its lock is taken before the first write (OutputBusy
+    when another run holds it, unless `wait`), and a commit a killed run left unfinished is
+    finished first (a journal that is not ours: JournalError, before any work).
     """
     started = time.perf_counter()
     ruleset = load_ruleset(settings)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with export.writer_lock(out_dir, wait=wait):
+        export.recover(out_dir)
+        return _run(source, out_dir, settings, ruleset, started, lang=lang, progress=progress, cache_dir=cache_dir,
+                    use_cache=use_cache, workers=workers, engine=engine, scheduler=scheduler)
+
+
+def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, started: float, *, lang, progress,
+         cache_dir, use_cache, workers, engine, scheduler) -> RunReport:
     cache_dir = (cache_dir or default_cache_folder(out_dir)) if use_cache else None
     workers = workers if workers is not None else settings.run.workers
     tally = engines.Tally(workers=workers or engines.default_workers())

@@ -23,7 +23,6 @@ import errno
 import hashlib
 import json
 import os
-import shutil
 import stat
 import struct
 import sys
@@ -54,6 +53,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.nlp.models import RULE_PIPES
+from pipeline.regular import BadEntry, discard, read_regular
 from pipeline.records import Counts
 
 MAGIC = b"AGPC"
@@ -66,63 +66,12 @@ NUMBER_ATTRS = (SPACY, HEAD, ENT_IOB, POS, SENT_START)
 TABLE = struct.Struct(">III")  # tokens, strings, bytes of string text
 DEFAULT_NAME = ".cache"
 MAX_ENTRY_BYTES = 1 << 30  # no entry of a 50 MB document comes near; a larger file is not ours
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-class BadEntry(Exception):
-    """Something in an entry's place that is not a readable regular file of plausible size."""
 
 
 def read_entry(path: Path | str, limit: int = MAX_ENTRY_BYTES) -> bytes | None:
-    """Return the bytes of the regular file at `path`, or None when nothing is there.
-
-    Raise BadEntry for anything else: a symlink (never followed), a FIFO or device (never
-    opened, so no hang and no endless read), a directory, a file over `limit` bytes, or one
-    that cannot be read.
-    """
-    try:
-        info = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        raise BadEntry(f"{path}: {exc}") from exc
-    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-        raise BadEntry(f"{path}: not a regular file of at most {limit} bytes")
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:  # ELOOP: swapped for a symlink since the lstat
-        raise BadEntry(f"{path}: {exc}") from exc
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else since the lstat
-            raise BadEntry(f"{path}: not a regular file")
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 22, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise BadEntry(f"{path}: over {limit} bytes")
-        return b"".join(chunks)
-    except OSError as exc:
-        raise BadEntry(f"{path}: {exc}") from exc
-    finally:
-        os.close(fd)
-
-
-def discard(path: Path | str) -> None:
-    """Remove a bad entry without following it: a link or file is unlinked, a directory removed
-    (shutil.rmtree unlinks links inside it, never their targets). Failures leave it; it stays a miss."""
-    try:
-        if stat.S_ISDIR(os.lstat(path).st_mode):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            os.unlink(path)
-    except OSError:
-        pass
+    """Return an entry's bytes (None when absent); raise BadEntry when its place holds anything
+    but a regular file of at most `limit` bytes (see pipeline/regular.py)."""
+    return read_regular(path, limit)
 
 
 def writable(folder: Path | str | None) -> bool:
