@@ -128,8 +128,13 @@ def rules_check(config: Optional[Path] = CONFIG, debug: bool = DEBUG) -> None:
     """Validate every rule file; list each problem as file:line and exit 2 if there are any."""
     from pipeline.rules.ruleset import load_ruleset
 
+    from pipeline.rules.ruleset import unread_files
+
     with _reported(debug):
-        ruleset = load_ruleset(load_settings(config))
+        settings = load_settings(config)
+        ruleset = load_ruleset(settings)
+    for path in unread_files(settings):
+        typer.echo(f"note: {path}: not read (settings.toml [rules] does not name it)", err=True)
     typer.echo(f"ok: {ruleset.count} rules valid (sha256 {ruleset.digest[:12]})")
 
 

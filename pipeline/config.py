@@ -16,14 +16,22 @@ else:  # pragma: no cover - Python 3.10 has no tomllib
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "configs"
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 class RunSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     languages: list[str] = ["en", "es"]
-    batch_size: int = Field(32, ge=1)
-    workers: int = Field(1, ge=0)
-    max_chars: int = Field(200_000, ge=1_000)
+    batch_size: int = Field(32, ge=1, le=10_000)
+    # characters per spaCy batch: what bounds a parser's memory, whatever the documents' lengths
+    batch_chars: int = Field(200_000, ge=1_000, le=5_000_000)
+    workers: int = Field(1, ge=0, le=4096)
+    max_chars: int = Field(200_000, ge=1_000, le=1_000_000)  # spaCy refuses texts over 1,000,000
+
+    @property
+    def chunk_chars(self) -> int:
+        """The longest text sent to spaCy: a chunk of a long document fits in one batch."""
+        return min(self.max_chars, self.batch_chars)
 
 
 class Limits(BaseModel):
@@ -78,10 +86,17 @@ def load_settings(config_dir: Path | str | None = None) -> Settings:
     """
     folder = Path(config_dir) if config_dir else DEFAULT_CONFIG_DIR
     path = folder / "settings.toml"
+    from pipeline.regular import BadEntry, read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_regular(path, MAX_SETTINGS_BYTES, follow=True)
+        if data is None:
+            raise FileNotFoundError(path)
+        text = data.decode("utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: settings file not found") from exc
+    except BadEntry as exc:
+        raise ConfigError(f"{path}: cannot read: not a regular file of at most {MAX_SETTINGS_BYTES} bytes") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     try:

@@ -30,6 +30,7 @@ from pipeline.records import DocResult, Document, pack, unpack
 # parsing about 50 news articles takes; smaller corpora run in this process.
 PARALLEL_MIN_CHARS = 300_000
 POOL_WINDOW = 32  # documents per task sent to a local worker: small enough to balance load
+WINDOW_CHARS = 1_000_000  # ...and at most this much text per task (unless one document is longer)
 WINDOW_ITEMS = 1024  # documents per window, reused ones included: bounds what waits in memory
 SHARD_FILES = 16  # input files per Dask task
 
@@ -123,20 +124,23 @@ def _here(pipelines: analysis.Pipelines, settings: Settings, cache: ParseCache |
 
 
 def _in_order(items: Iterable[DocResult | Document], submit, depth: int) -> Iterator[DocResult]:
-    """Yield a DocResult per item, in order: Documents go to `submit` in windows of POOL_WINDOW.
+    """Yield a DocResult per item, in order: Documents go to `submit` in windows of POOL_WINDOW
+    documents or WINDOW_CHARS characters, whichever comes first.
 
     `submit(documents)` returns a Future of their DocResults. Up to `depth` windows are in
     flight; ready results wait in their window, so memory stays bounded.
     """
     pending: deque = deque()
     window: list[DocResult | Document] = []
-    documents = 0
+    documents = chars = 0
     for item in items:
         window.append(item)
-        documents += isinstance(item, Document)
-        if documents >= POOL_WINDOW or len(window) >= WINDOW_ITEMS:
+        if isinstance(item, Document):
+            documents += 1
+            chars += len(item.text)
+        if documents >= POOL_WINDOW or len(window) >= WINDOW_ITEMS or chars >= WINDOW_CHARS:
             pending.append(_send(window, submit))
-            window, documents = [], 0
+            window, documents, chars = [], 0, 0
             while len(pending) > depth:
                 yield from _merge(*pending.popleft())
     if window:

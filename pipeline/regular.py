@@ -20,15 +20,16 @@ class BadEntry(Exception):
     """Something where a file of ours belongs that is not a readable regular file of plausible size."""
 
 
-def read_regular(path: Path | str, limit: int) -> bytes | None:
+def read_regular(path: Path | str, limit: int, follow: bool = False) -> bytes | None:
     """Return the bytes of the regular file at `path`, or None when nothing is there.
 
-    Raise BadEntry for anything else: a symlink (never followed), a FIFO or device (never
-    opened, so no hang and no endless read), a directory, a file over `limit` bytes, or one
-    that cannot be read.
+    Raise BadEntry for anything else: a symlink (never followed, unless `follow`: then its
+    target must be a regular file), a FIFO or device (never opened, so no hang and no endless
+    read), a directory, a file over `limit` bytes, or one that cannot be read.
     """
+    flags = _OPEN_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _OPEN_FLAGS
     try:
-        info = os.lstat(path)
+        info = os.stat(path) if follow else os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
@@ -36,7 +37,7 @@ def read_regular(path: Path | str, limit: int) -> bytes | None:
     if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         raise BadEntry(f"{path}: not a regular file of at most {limit} bytes")
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         return None
     except OSError as exc:  # ELOOP: swapped for a symlink since the lstat

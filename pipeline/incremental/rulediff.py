@@ -19,12 +19,14 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
 
+from pipeline.rules.files import MAX_YAML_VALUES, expanded_size, read_text
 from pipeline.rules.matcher import required_literals
 from pipeline.text import strip_accents
 
@@ -112,13 +114,13 @@ def snapshot(config_dir: Path, files: list[Path]) -> Snapshot:
     order: dict[str, list[str]] = {}
     fixed = hashlib.sha256(str(FORMAT).encode())
     for path in files:
-        name = path.relative_to(config_dir).as_posix()
+        name = Path(os.path.relpath(path, config_dir)).as_posix()
         if path.suffix == ".jsonl":
             found = _jsonl_records(path, name)
         elif path.suffix in (".yml", ".yaml"):
             found = _yaml_records(path, name, fixed)
         else:  # settings and any other file: no records, every change counts everywhere
-            fixed.update(name.encode() + b"\0" + path.read_bytes())
+            fixed.update(name.encode() + b"\0" + read_text(path).encode("utf-8"))
             found = []
         order[name] = []
         for record in found:
@@ -140,7 +142,7 @@ def _fingerprint(name: str, value) -> str:
 def _jsonl_records(path: Path, name: str) -> list[Record]:
     lang = path.parent.name
     found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_text(path).splitlines():
         if not line.strip():
             continue
         value = json.loads(line)
@@ -166,7 +168,9 @@ def _pattern_condition(pattern) -> Condition:
 
 
 def _yaml_records(path: Path, name: str, fixed) -> list[Record]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    data = yaml.load(read_text(path), Loader=_Loader) or {}
+    if expanded_size(data) > MAX_YAML_VALUES:  # validated files never are: this one changed since
+        raise ValueError(f"{path}: more than {MAX_YAML_VALUES} values once its aliases are expanded")
     found = []
     items = data.items() if isinstance(data, dict) else [("", data)]
     for section, value in items:
