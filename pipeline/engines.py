@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,7 @@ from pipeline import corpus
 from pipeline.config import ConfigError, Settings
 from pipeline.incremental.cache import CacheStats, ParseCache
 from pipeline.incremental.reuse import Memo, ReuseStats, Store
+from pipeline.lifetime import die_with_parent
 from pipeline.nlp import analysis
 from pipeline.records import DocResult, Document, pack, unpack
 
@@ -59,6 +61,23 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+WORKERS_PER_CORE = 4  # more only costs memory (each worker holds its own models)
+
+
+def capped_workers(workers: int) -> int:
+    """Return `workers` (0: one per core), at most WORKERS_PER_CORE per core, with one warning
+    line on stderr when capped."""
+    cores = default_workers()
+    if not workers:
+        return cores
+    most = WORKERS_PER_CORE * cores
+    if workers > most:
+        print(f"warning: {workers} workers on {cores} core(s): using {most} ({WORKERS_PER_CORE} per core); "
+              "more would only cost memory", file=sys.stderr)
+        return most
+    return workers
 
 
 def local(
@@ -196,7 +215,7 @@ class _Runner:
             self.workers,
             mp_context=multiprocessing.get_context(method),
             initializer=_start_worker,
-            initargs=(self.settings, self.cache_dir, self.store, pipelines),
+            initargs=(self.settings, self.cache_dir, self.store, pipelines, os.getpid()),
         )
         self.tally.workers = self.workers
 
@@ -252,8 +271,12 @@ _worker = threading.local()
 
 
 def _start_worker(
-    settings: Settings, cache_dir: Path | None, store: Store | None, pipelines: analysis.Pipelines | None
+    settings: Settings, cache_dir: Path | None, store: Store | None, pipelines: analysis.Pipelines | None,
+    parent: int | None = None,
 ) -> None:
+    # A worker dies with the run (killed by SIGKILL, SIGTERM or the out-of-memory killer),
+    # never left holding its models' memory.
+    die_with_parent(parent)
     # Ctrl-C reaches the whole process group: the parent alone decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _state(settings, cache_dir, pipelines)

@@ -93,7 +93,7 @@ def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, star
          cache_dir, use_cache, workers, engine, scheduler) -> RunReport:
     cache_dir = (cache_dir or default_cache_folder(out_dir)) if use_cache else None
     workers = workers if workers is not None else settings.run.workers
-    tally = engines.Tally(workers=workers or engines.default_workers())
+    tally = engines.Tally(workers=engines.capped_workers(workers))
     store = cache_writable(cache_dir) if cache_dir else False  # read-only: one warning, nothing stored
     memo = reuse.open_memo(cache_dir, settings, ruleset, lang, writable=store) if cache_dir else None
     # The rules and gazetteers live as long as the run: out of the collector's sight, its full
