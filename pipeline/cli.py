@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from contextlib import contextmanager
 from enum import Enum
@@ -36,11 +37,15 @@ def _fail(message: str, code: int, debug: bool) -> None:
     raise typer.Exit(code)
 
 
+UNEXPECTED = 3  # exit status of a failure nobody planned for: not 1 (finished, outputs written), not 2 (usage)
+
+
 @contextmanager
 def _reported(debug: bool, *expected: type[Exception]) -> Iterator[None]:
     """Every command's errors: a bad setting or rule file (and the `expected` errors of the
-    command) is one line on stderr and exit status 2, Ctrl-C exit status 130; --debug adds the
-    traceback. Anything else is a bug and keeps its traceback."""
+    command) is one line on stderr and exit status 2, Ctrl-C exit status 130. Anything else (a
+    bug, a killed worker, the machine) is one line pointing to --debug and exit status 3; no
+    outputs were replaced. --debug adds the traceback to each."""
     try:
         yield
     except typer.Exit:
@@ -49,6 +54,10 @@ def _reported(debug: bool, *expected: type[Exception]) -> Iterator[None]:
         _fail(f"error: {exc}", 2, debug)
     except KeyboardInterrupt:
         _fail("interrupted", 130, debug)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into an exit status
+        reason = " ".join(str(exc).split())[:300] or "no message"
+        _fail(f"error: unexpected {type(exc).__name__}: {reason} (outputs not replaced; run again with --debug "
+              f"for the traceback)", UNEXPECTED, debug)
 
 
 @app.command()
@@ -81,6 +90,8 @@ def extract(
         _check_writable(out)
         if scheduler and engine != Engine.dask:
             raise ConfigError("--scheduler needs --engine dask")
+        if scheduler and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://[^\s/]+(:\d{1,5})?/?", scheduler):
+            raise ConfigError(f"--scheduler {scheduler!r}: expected an address like tcp://HOST:8786")
         report = orchestrator.run(
             source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
             workers=workers, engine=engine.value, scheduler=scheduler, wait=wait,
