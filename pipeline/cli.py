@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import traceback
@@ -87,15 +88,24 @@ def extract(
             raise ConfigError(f"{source}: no such file or folder")
         if lang is not None and lang not in settings.run.languages:
             raise ConfigError(f"--lang {lang}: expected one of {', '.join(settings.run.languages)}")
+        if cache is not None and not no_cache and os.path.lexists(cache) and not cache.is_dir():
+            raise ConfigError(f"--cache {cache}: exists and is not a folder")
         _check_writable(out)
         if scheduler and engine != Engine.dask:
             raise ConfigError("--scheduler needs --engine dask")
         if scheduler and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://[^\s/]+(:\d{1,5})?/?", scheduler):
             raise ConfigError(f"--scheduler {scheduler!r}: expected an address like tcp://HOST:8786")
-        report = orchestrator.run(
-            source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
-            workers=workers, engine=engine.value, scheduler=scheduler, wait=wait,
-        )
+        try:
+            report = orchestrator.run(
+                source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
+                workers=workers, engine=engine.value, scheduler=scheduler, wait=wait,
+            )
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            where = out if no_cache else f"{out} (or the cache, {cache or out / '.cache'})"
+            raise ConfigError(f"no space left on the device while writing {where}; the previous outputs are "
+                              "unchanged: free some space and run again (finished work is reused)") from exc
     counts = report.counts
     typer.echo(
         f"{sum(counts.values())} documents: {counts.get('ok', 0)} ok, {counts.get('skipped', 0)} skipped, "

@@ -320,6 +320,7 @@ def dask(
     tally: Tally,
     memo: Memo | None = None,
     shard_files: int | None = None,
+    skip: Iterable = (),
 ) -> Iterator[DocResult]:
     """Yield the DocResults of the corpus at `source` in order, computed on a Dask cluster.
 
@@ -343,7 +344,7 @@ def dask(
         pending: deque = deque()
         seen: dict[str, str] = {}
         shared = client.scatter(memo, broadcast=True) if memo is not None else None
-        for shard in _batches(_sources(source), shard_files or SHARD_FILES):
+        for shard in _batches(_sources(source, skip), shard_files or SHARD_FILES):
             pending.append(client.submit(_run_shard, shard, settings, lang, cache_dir, shared, pure=False))
             while len(pending) > 2 * max(tally.workers, 1):
                 yield from _renamed(_collect(pending.popleft(), tally), seen)
@@ -355,9 +356,9 @@ def dask(
             cluster.close()
 
 
-def _sources(source: Path) -> Iterator[Path]:
+def _sources(source: Path, skip: Iterable = ()) -> Iterator[Path]:
     """Yield every input file under `source` (and every folder that cannot be listed), in order."""
-    for item in corpus.walk(Path(source)):
+    for item in corpus.walk(Path(source), skip):
         yield item[0] if isinstance(item, tuple) else item
 
 

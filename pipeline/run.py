@@ -99,7 +99,8 @@ def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, star
     # The rules and gazetteers live as long as the run: out of the collector's sight, its full
     # collections (several per thousand documents) stop walking them.
     gc.freeze()
-    results = _results(source, settings, engine, lang=lang, cache_dir=cache_dir, scheduler=scheduler, tally=tally, memo=memo)
+    results = _results(source, settings, engine, lang=lang, cache_dir=cache_dir, scheduler=scheduler, tally=tally, memo=memo,
+                       skip=(out_dir,))
     report = RunReport(out_dir=out_dir)
     resolver = Resolver(gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations)
     show = sys.stderr.isatty() if progress is None else progress
@@ -138,17 +139,18 @@ def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, star
 
 
 def _results(
-    source: Path, settings: Settings, engine: str, *, lang, cache_dir, scheduler, tally, memo
+    source: Path, settings: Settings, engine: str, *, lang, cache_dir, scheduler, tally, memo, skip=()
 ) -> Iterator[DocResult]:
-    """Return the DocResults of every document under `source`, in corpus order, from `engine`."""
+    """Return the DocResults of every document under `source`, in corpus order, from `engine`;
+    folders in `skip` (the output folder, when inside `source`) are not read."""
     if engine == "dask":
         return engines.dask(
             source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers,
-            tally=tally, memo=memo,
+            tally=tally, memo=memo, skip=skip,
         )
     if engine == "local":
         documents = corpus.iter_documents(
-            source, lang_override=lang, languages=tuple(settings.run.languages), detect=False
+            source, lang_override=lang, languages=tuple(settings.run.languages), detect=False, skip=skip
         )
         return engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally, memo=memo)
     raise ValueError(f"unknown engine {engine!r}: expected local or dask")
