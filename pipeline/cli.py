@@ -210,15 +210,26 @@ def bench(
     large: int = typer.Option(20000, "--large", min=10, help="Documents in the larger memory corpus."),
     workers: int = typer.Option(2, "--workers", "-w", min=2, help="Workers (and bare spaCy processes) compared with one."),
     repeats: int = typer.Option(3, "--repeats", min=1, help="Rounds of bare spaCy, first run and one worker; ratios: medians, and of the fastest runs."),
+    long: str = typer.Option("1,10,50", "--long", help="Sizes (MB) of the single long documents measured for memory; '' for none."),
+    lines: int = typer.Option(2_000_000, "--lines", min=0, help="Short lines of the one-document list measured for memory (0: none)."),
+    long_only: bool = typer.Option(False, "--long-only", help="Measure only the long documents (OUT/bench-long.json)."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
-    """Measure extract against bare spaCy on a generated corpus; print the figures, write OUT/bench.json."""
-    from pipeline.tools.bench import run_bench
+    """Measure extract against bare spaCy on a generated corpus, and the memory of long documents;
+    print the figures, write OUT/bench.json and OUT/bench-long.json."""
+    from pipeline.tools.bench import run_bench, run_long
 
     with _reported(debug, RuntimeError):
-        run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
-                  settings=load_settings(config))
+        try:
+            sizes = tuple(float(size) for size in long.split(",") if size.strip())
+        except ValueError as exc:
+            raise ConfigError(f"--long {long!r}: expected sizes in MB, like 1,10,50") from exc
+        if not long_only:
+            run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
+                      settings=load_settings(config))
+        if sizes or lines:
+            run_long(out, sizes, lines, workers)
 
 
 def _names_file(text: str) -> bool:
