@@ -23,7 +23,7 @@ from pipeline.graph import GraphBuilder
 from pipeline.incremental import plain, reuse
 from pipeline.incremental.cache import default_folder as default_cache_folder
 from pipeline.incremental.cache import writable as cache_writable
-from pipeline.records import DocResult, Document, pack, unpack
+from pipeline.records import DocResult, Document, MeetingMention, Mention, RoleLink, pack, unpack
 from pipeline.resolve.resolution import Resolver
 from pipeline.rules.ruleset import RuleSet, load_ruleset
 
@@ -108,14 +108,14 @@ def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, star
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
             resolver.add(result)
-            spool.add((_document_values(result.document), pack(result)))
+            spool.add(_spooled(result))
         parsed = time.perf_counter()
         if memo is not None and engine == "local":  # Dask workers report their own lookups
             tally.reuse.add(memo.stats)
         resolution = resolver.finish()
 
         def results() -> Iterator[DocResult]:
-            return (unpack(Document(*document), records) for document, records in spool.items())
+            return (_unspooled(item) for item in spool.items())
 
         # Flushed before the fork: a child inheriting buffered bytes would write them a second time.
         spool.file.flush()
@@ -157,6 +157,32 @@ def _results(
 
 
 _document_values = attrgetter(*(f.name for f in fields(Document)))  # a Document as a tuple, in field order
+_SENTENCE_AT = [[f.name for f in fields(cls)].index("sentence") for cls in (Mention, RoleLink, MeetingMention)]
+
+
+def _spooled(result: DocResult) -> list:
+    """A result as plain data for the spool: its Document's values, the distinct sentences its
+    records quote, and the packed records with each sentence replaced by its index (msgpack,
+    unlike pickle, would otherwise store a sentence once per record that quotes it)."""
+    table: dict[str, int] = {}
+    kinds = []
+    for at, records in zip(_SENTENCE_AT, pack(result)[:3]):
+        rows = []
+        for values in records:
+            values = list(values)
+            values[at] = table.setdefault(values[at], len(table))
+            rows.append(values)
+        kinds.append(rows)
+    return [_document_values(result.document), list(table), *kinds, result.ref_date, result.ref_date_source]
+
+
+def _unspooled(item: list) -> DocResult:
+    """The DocResult `_spooled` turned into `item`; records quoting one sentence share its string."""
+    document, sentences, *kinds, ref_date, ref_date_source = item
+    for at, records in zip(_SENTENCE_AT, kinds):
+        for values in records:
+            values[at] = sentences[values[at]]
+    return unpack(Document(*document), (*kinds, ref_date, ref_date_source))
 
 
 class _Spool:

@@ -59,7 +59,16 @@ def result_from_doc(document: Document, doc, offset: int = 0) -> DocResult:
     document.warnings += [w for w in doc._.warnings or [] if w not in document.warnings]
     if offset:
         _shift(result, offset)
+    _share_sentences(result)
     return result
+
+
+def _share_sentences(result: DocResult) -> None:
+    """Make the records quoting one sentence hold one string: a long document's records are
+    most of what its processes keep, and most of their bytes are the sentences."""
+    seen: dict[str, str] = {}
+    for record in (*result.mentions, *result.role_links, *result.meetings):
+        record.sentence = seen.setdefault(record.sentence, record.sentence)
 
 
 def _shift(result: DocResult, offset: int) -> None:
