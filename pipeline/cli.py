@@ -107,6 +107,9 @@ def extract(
             raise ConfigError(f"no space left on the device while writing {where}; the previous outputs are "
                               "unchanged: free some space and run again (finished work is reused)") from exc
     counts = report.counts
+    if report.other_languages:
+        typer.echo(f"note: {report.other_languages} document(s) skipped as written in another language than "
+                   f"{', '.join(settings.run.languages)} (their reasons: documents.jsonl; --lang forces one)", err=True)
     typer.echo(
         f"{sum(counts.values())} documents: {counts.get('ok', 0)} ok, {counts.get('skipped', 0)} skipped, "
         f"{counts.get('error', 0)} failed; graph in {out}/ (details: {out}/documents.jsonl)"

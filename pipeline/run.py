@@ -40,6 +40,7 @@ class RunReport:
     counts: Counter = field(default_factory=Counter)
     files: dict[str, Path] = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
+    other_languages: int = 0  # documents skipped because detection found another language
 
     @property
     def exit_code(self) -> int:
@@ -107,6 +108,8 @@ def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, star
     with _Spool(out_dir) as spool, _Spool(out_dir) as documents:
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
+            if result.document.status == "skipped" and result.document.reason.startswith("language "):
+                report.other_languages += 1
             resolver.add(result)
             spool.add(_spooled(result))
         parsed = time.perf_counter()

@@ -44,3 +44,19 @@ def test_faults_small_ids_plain(tmp_path):
     docs = {d.id: d for d in iter_documents(corpus)}
     assert set(docs) == {"Peña", "abcd", "document"}
     assert all(any("normalised" in w for w in d.warnings) for d in docs.values())
+
+
+def test_faults_small_other_language_skips_are_said(tmp_path, monkeypatch):
+    from pipeline import run as orchestrator
+    from pipeline.run import RunReport
+
+    def fake(source, out, settings, **kwargs):
+        report = RunReport(out_dir=out)
+        report.counts.update(ok=1, skipped=2)
+        report.other_languages = 2
+        return report
+
+    monkeypatch.setattr(orchestrator, "run", fake)
+    (tmp_path / "in").mkdir()
+    result = CliRunner().invoke(app, ["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0 and "note: 2 document(s) skipped as written in another language" in result.output
