@@ -2,7 +2,7 @@
 other stops at once (exit status 2, naming the pid that holds OUT), or waits with --wait; the
 folder never ends with the files of both, and every file matches its summary.json.
 
-20 pairs (forked from this process, the per-document work replaced by ready-made results and the
+20 pairs that stop and 10 that wait (forked from this process, the per-document work replaced by ready-made results and the
 renames slowed, so the runs overlap where they would collide), then the CLI's line and status.
 """
 
@@ -23,7 +23,7 @@ from pipeline.export import commit as export
 from pipeline.records import DocResult, Document, Mention
 
 ROOT = Path(__file__).resolve().parents[2]
-PAIRS = 20
+PAIRS = {False: 20, True: 10}  # wait: pairs
 BUSY = 2
 
 
@@ -79,7 +79,7 @@ def test_faults_one_writer_pairs(tmp_path, wait):
     corpus = tmp_path / "in"
     corpus.mkdir()
     out = tmp_path / "out"
-    for pair in range(PAIRS // 2):
+    for pair in range(PAIRS[wait]):
         tags = (f"p{pair}a", f"p{pair}b")
         pids = {_child(corpus, out, tag, wait): tag for tag in tags}
         codes = {}
