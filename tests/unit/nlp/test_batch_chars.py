@@ -45,7 +45,7 @@ def test_batch_chars_cut_long_texts_to_the_budget():
 
     chunks = list(iter_split(text, run.chunk_chars))
     assert max(len(chunk) for _, chunk in chunks) <= 50_000 and "".join(c for _, c in chunks) == text
-    assert RunSettings().chunk_chars == 200_000  # the defaults keep the old cut (outputs unchanged)
+    assert RunSettings().chunk_chars == 50_000  # texts under 50,000 characters are parsed whole, as before
 
 
 def test_batch_chars_one_long_text_is_its_own_batch():
