@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import traceback
 from contextlib import contextmanager
 from enum import Enum
@@ -38,11 +40,15 @@ def _fail(message: str, code: int, debug: bool) -> None:
     raise typer.Exit(code)
 
 
+UNEXPECTED = 3  # exit status of a failure nobody planned for: not 1 (finished, outputs written), not 2 (usage)
+
+
 @contextmanager
 def _reported(debug: bool, *expected: type[Exception]) -> Iterator[None]:
     """Every command's errors: a bad setting or rule file (and the `expected` errors of the
-    command) is one line on stderr and exit status 2, Ctrl-C exit status 130; --debug adds the
-    traceback. Anything else is a bug and keeps its traceback."""
+    command) is one line on stderr and exit status 2, Ctrl-C exit status 130. Anything else (a
+    bug, a killed worker, the machine) is one line pointing to --debug and exit status 3; no
+    outputs were replaced. --debug adds the traceback to each."""
     try:
         yield
     except typer.Exit:
@@ -51,6 +57,10 @@ def _reported(debug: bool, *expected: type[Exception]) -> Iterator[None]:
         _fail(f"error: {exc}", 2, debug)
     except KeyboardInterrupt:
         _fail("interrupted", 130, debug)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into an exit status
+        reason = " ".join(str(exc).split())[:300] or "no message"
+        _fail(f"error: unexpected {type(exc).__name__}: {reason} (outputs not replaced; run again with --debug "
+              f"for the traceback)", UNEXPECTED, debug)
 
 
 @app.command()
@@ -70,6 +80,7 @@ def extract(
         None, "--scheduler", help="Dask scheduler address, tcp://HOST:8786 (default: a local cluster)."
     ),
     view: bool = typer.Option(False, "--view", help="Also write OUT/graph.html and OUT/graph.svg (see `actorgraph view`)."),
+    wait: bool = typer.Option(False, "--wait", help="When another run is writing OUT, wait for it instead of stopping."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
@@ -83,14 +94,28 @@ def extract(
             raise ConfigError(f"{source}: no such file or folder")
         if lang is not None and lang not in settings.run.languages:
             raise ConfigError(f"--lang {lang}: expected one of {', '.join(settings.run.languages)}")
+        if cache is not None and not no_cache and os.path.lexists(cache) and not cache.is_dir():
+            raise ConfigError(f"--cache {cache}: exists and is not a folder")
         _check_writable(out)
         if scheduler and engine != Engine.dask:
             raise ConfigError("--scheduler needs --engine dask")
-        report = orchestrator.run(
-            source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
-            workers=workers, engine=engine.value, scheduler=scheduler, view=view,
-        )
+        if scheduler and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://[^\s/]+(:\d{1,5})?/?", scheduler):
+            raise ConfigError(f"--scheduler {scheduler!r}: expected an address like tcp://HOST:8786")
+        try:
+            report = orchestrator.run(
+                source, out, settings, lang=lang, cache_dir=cache, use_cache=not no_cache,
+                workers=workers, engine=engine.value, scheduler=scheduler, view=view, wait=wait,
+            )
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            where = out if no_cache else f"{out} (or the cache, {cache or out / '.cache'})"
+            raise ConfigError(f"no space left on the device while writing {where}; the previous outputs are "
+                              "unchanged: free some space and run again (finished work is reused)") from exc
     counts = report.counts
+    if report.other_languages:
+        typer.echo(f"note: {report.other_languages} document(s) skipped as written in another language than "
+                   f"{', '.join(settings.run.languages)} (their reasons: documents.jsonl; --lang forces one)", err=True)
     typer.echo(
         f"{sum(counts.values())} documents: {counts.get('ok', 0)} ok, {counts.get('skipped', 0)} skipped, "
         f"{counts.get('error', 0)} failed; graph in {out}/ (details: {out}/documents.jsonl)"
@@ -133,8 +158,13 @@ def rules_check(config: Optional[Path] = CONFIG, debug: bool = DEBUG) -> None:
     """Validate every rule file; list each problem as file:line and exit 2 if there are any."""
     from pipeline.rules.ruleset import load_ruleset
 
+    from pipeline.rules.ruleset import unread_files
+
     with _reported(debug):
-        ruleset = load_ruleset(load_settings(config))
+        settings = load_settings(config)
+        ruleset = load_ruleset(settings)
+    for path in unread_files(settings):
+        typer.echo(f"note: {path}: not read (settings.toml [rules] does not name it)", err=True)
     typer.echo(f"ok: {ruleset.count} rules valid (sha256 {ruleset.digest[:12]})")
 
 
@@ -189,15 +219,26 @@ def bench(
     large: int = typer.Option(20000, "--large", min=10, help="Documents in the larger memory corpus."),
     workers: int = typer.Option(2, "--workers", "-w", min=2, help="Workers (and bare spaCy processes) compared with one."),
     repeats: int = typer.Option(3, "--repeats", min=1, help="Rounds of bare spaCy, first run and one worker; ratios: medians, and of the fastest runs."),
+    long: str = typer.Option("1,10,50", "--long", help="Sizes (MB) of the single long documents measured for memory; '' for none."),
+    lines: int = typer.Option(2_000_000, "--lines", min=0, help="Short lines of the one-document list measured for memory (0: none)."),
+    long_only: bool = typer.Option(False, "--long-only", help="Measure only the long documents (OUT/bench-long.json)."),
     config: Optional[Path] = CONFIG,
     debug: bool = DEBUG,
 ) -> None:
-    """Measure extract against bare spaCy on a generated corpus; print the figures, write OUT/bench.json."""
-    from pipeline.tools.bench import run_bench
+    """Measure extract against bare spaCy on a generated corpus, and the memory of long documents;
+    print the figures, write OUT/bench.json and OUT/bench-long.json."""
+    from pipeline.tools.bench import run_bench, run_long
 
     with _reported(debug, RuntimeError):
-        run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
-                  settings=load_settings(config))
+        try:
+            sizes = tuple(float(size) for size in long.split(",") if size.strip())
+        except ValueError as exc:
+            raise ConfigError(f"--long {long!r}: expected sizes in MB, like 1,10,50") from exc
+        if not long_only:
+            run_bench(out, docs=docs, words=words, small=small, large=large, workers=workers, repeats=repeats,
+                      settings=load_settings(config))
+        if sizes or lines:
+            run_long(out, sizes, lines, workers)
 
 
 @app.command("view")

@@ -32,14 +32,23 @@ def _is_checkout(root: Path) -> bool:
 # The folder holding the default configs/ and models/: the checkout, or the installed package's data.
 DEFAULTS_ROOT = PROJECT_ROOT if _is_checkout(PROJECT_ROOT) else PACKAGE_DATA
 DEFAULT_CONFIG_DIR = DEFAULTS_ROOT / "configs"
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 class RunSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     languages: list[str] = ["en", "es"]
-    batch_size: int = Field(32, ge=1)
-    workers: int = Field(1, ge=0)
-    max_chars: int = Field(200_000, ge=1_000)
+    batch_size: int = Field(32, ge=1, le=10_000)
+    # characters per spaCy batch (and the longest chunk of a long text): what bounds a parser's memory;
+    # 50,000: 1 MB of text peaks at 390 MiB in one process, 925 MiB with 200,000
+    batch_chars: int = Field(50_000, ge=1_000, le=5_000_000)
+    workers: int = Field(1, ge=0, le=4096)
+    max_chars: int = Field(200_000, ge=1_000, le=1_000_000)  # spaCy refuses texts over 1,000,000
+
+    @property
+    def chunk_chars(self) -> int:
+        """The longest text sent to spaCy: a chunk of a long document fits in one batch."""
+        return min(self.max_chars, self.batch_chars)
 
 
 class Limits(BaseModel):
@@ -57,6 +66,7 @@ class Limits(BaseModel):
 class RuleFiles(BaseModel):
     model_config = ConfigDict(extra="forbid")
     roles: str = "roles.yml"
+    offices: str = "offices.yml"
     meetings: str = "meetings.yml"
     places: str = "places.yml"
     actors: str = "actors.yml"
@@ -101,10 +111,17 @@ def load_settings(config_dir: Path | str | None = None) -> Settings:
     """
     folder = Path(config_dir) if config_dir else default_config_dir()
     path = folder / "settings.toml"
+    from pipeline.regular import BadEntry, read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_regular(path, MAX_SETTINGS_BYTES, follow=True)
+        if data is None:
+            raise FileNotFoundError(path)
+        text = data.decode("utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: settings file not found") from exc
+    except BadEntry as exc:
+        raise ConfigError(f"{path}: cannot read: not a regular file of at most {MAX_SETTINGS_BYTES} bytes") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     try:

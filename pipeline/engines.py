@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,7 @@ from pipeline import corpus
 from pipeline.config import ConfigError, Settings
 from pipeline.incremental.cache import CacheStats, ParseCache
 from pipeline.incremental.reuse import Memo, ReuseStats, Store
+from pipeline.lifetime import die_with_parent
 from pipeline.nlp import analysis
 from pipeline.records import DocResult, Document, pack, unpack
 
@@ -30,6 +32,7 @@ from pipeline.records import DocResult, Document, pack, unpack
 # parsing about 50 news articles takes; smaller corpora run in this process.
 PARALLEL_MIN_CHARS = 300_000
 POOL_WINDOW = 32  # documents per task sent to a local worker: small enough to balance load
+WINDOW_CHARS = 1_000_000  # ...and at most this much text per task (unless one document is longer)
 WINDOW_ITEMS = 1024  # documents per window, reused ones included: bounds what waits in memory
 SHARD_FILES = 16  # input files per Dask task
 
@@ -58,6 +61,23 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+WORKERS_PER_CORE = 4  # more only costs memory (each worker holds its own models)
+
+
+def capped_workers(workers: int) -> int:
+    """Return `workers` (0: one per core), at most WORKERS_PER_CORE per core, with one warning
+    line on stderr when capped."""
+    cores = default_workers()
+    if not workers:
+        return cores
+    most = WORKERS_PER_CORE * cores
+    if workers > most:
+        print(f"warning: {workers} workers on {cores} core(s): using {most} ({WORKERS_PER_CORE} per core); "
+              "more would only cost memory", file=sys.stderr)
+        return most
+    return workers
 
 
 def local(
@@ -123,20 +143,23 @@ def _here(pipelines: analysis.Pipelines, settings: Settings, cache: ParseCache |
 
 
 def _in_order(items: Iterable[DocResult | Document], submit, depth: int) -> Iterator[DocResult]:
-    """Yield a DocResult per item, in order: Documents go to `submit` in windows of POOL_WINDOW.
+    """Yield a DocResult per item, in order: Documents go to `submit` in windows of POOL_WINDOW
+    documents or WINDOW_CHARS characters, whichever comes first.
 
     `submit(documents)` returns a Future of their DocResults. Up to `depth` windows are in
     flight; ready results wait in their window, so memory stays bounded.
     """
     pending: deque = deque()
     window: list[DocResult | Document] = []
-    documents = 0
+    documents = chars = 0
     for item in items:
         window.append(item)
-        documents += isinstance(item, Document)
-        if documents >= POOL_WINDOW or len(window) >= WINDOW_ITEMS:
+        if isinstance(item, Document):
+            documents += 1
+            chars += len(item.text)
+        if documents >= POOL_WINDOW or len(window) >= WINDOW_ITEMS or chars >= WINDOW_CHARS:
             pending.append(_send(window, submit))
-            window, documents = [], 0
+            window, documents, chars = [], 0, 0
             while len(pending) > depth:
                 yield from _merge(*pending.popleft())
     if window:
@@ -192,7 +215,7 @@ class _Runner:
             self.workers,
             mp_context=multiprocessing.get_context(method),
             initializer=_start_worker,
-            initargs=(self.settings, self.cache_dir, self.store, pipelines),
+            initargs=(self.settings, self.cache_dir, self.store, pipelines, os.getpid()),
         )
         self.tally.workers = self.workers
 
@@ -248,8 +271,12 @@ _worker = threading.local()
 
 
 def _start_worker(
-    settings: Settings, cache_dir: Path | None, store: Store | None, pipelines: analysis.Pipelines | None
+    settings: Settings, cache_dir: Path | None, store: Store | None, pipelines: analysis.Pipelines | None,
+    parent: int | None = None,
 ) -> None:
+    # A worker dies with the run (killed by SIGKILL, SIGTERM or the out-of-memory killer),
+    # never left holding its models' memory.
+    die_with_parent(parent)
     # Ctrl-C reaches the whole process group: the parent alone decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _state(settings, cache_dir, pipelines)
@@ -293,6 +320,7 @@ def dask(
     tally: Tally,
     memo: Memo | None = None,
     shard_files: int | None = None,
+    skip: Iterable = (),
 ) -> Iterator[DocResult]:
     """Yield the DocResults of the corpus at `source` in order, computed on a Dask cluster.
 
@@ -316,7 +344,7 @@ def dask(
         pending: deque = deque()
         seen: dict[str, str] = {}
         shared = client.scatter(memo, broadcast=True) if memo is not None else None
-        for shard in _batches(_sources(source), shard_files or SHARD_FILES):
+        for shard in _batches(_sources(source, skip), shard_files or SHARD_FILES):
             pending.append(client.submit(_run_shard, shard, settings, lang, cache_dir, shared, pure=False))
             while len(pending) > 2 * max(tally.workers, 1):
                 yield from _renamed(_collect(pending.popleft(), tally), seen)
@@ -328,9 +356,9 @@ def dask(
             cluster.close()
 
 
-def _sources(source: Path) -> Iterator[Path]:
+def _sources(source: Path, skip: Iterable = ()) -> Iterator[Path]:
     """Yield every input file under `source` (and every folder that cannot be listed), in order."""
-    for item in corpus.walk(Path(source)):
+    for item in corpus.walk(Path(source), skip):
         yield item[0] if isinstance(item, tuple) else item
 
 

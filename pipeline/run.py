@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
-import pickle
 import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -20,9 +20,10 @@ from pipeline.config import Settings
 from pipeline.export import commit as export
 from pipeline.export.tables import Tables, reader
 from pipeline.graph import GraphBuilder
-from pipeline.incremental import reuse
+from pipeline.incremental import plain, reuse
 from pipeline.incremental.cache import default_folder as default_cache_folder
-from pipeline.records import DocResult, Document, pack, unpack
+from pipeline.incremental.cache import writable as cache_writable
+from pipeline.records import DocResult, Document, MeetingMention, Mention, RoleLink, pack, unpack
 from pipeline.resolve.resolution import Resolver
 from pipeline.rules.ruleset import RuleSet, load_ruleset
 
@@ -39,6 +40,7 @@ class RunReport:
     counts: Counter = field(default_factory=Counter)
     files: dict[str, Path] = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
+    other_languages: int = 0  # documents skipped because detection found another language
 
     @property
     def exit_code(self) -> int:
@@ -66,6 +68,7 @@ def run(
     engine: str = "local",
     scheduler: str | None = None,
     view: bool = False,
+    wait: bool = False,
 ) -> RunReport:
     """Process every document under `source` and write all outputs into `out_dir`.
 
@@ -76,18 +79,31 @@ def run(
     results are spooled to a temporary file so that the graph is built by two streaming
     passes (resolve, then aggregate) with bounded memory. `view` adds graph.html and graph.svg
     (pipeline/view) to the files committed together. Returns a RunReport.
+
+    One run writes `out_dir` at a time: its lock is taken before the first write (OutputBusy
+    when another run holds it, unless `wait`), and a commit a killed run left unfinished is
+    finished first (a journal that is not ours: JournalError, before any work).
     """
     started = time.perf_counter()
     ruleset = load_ruleset(settings)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with export.writer_lock(out_dir, wait=wait):
+        export.recover(out_dir)
+        return _run(source, out_dir, settings, ruleset, started, lang=lang, progress=progress, cache_dir=cache_dir,
+                    use_cache=use_cache, workers=workers, engine=engine, scheduler=scheduler)
+
+
+def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, started: float, *, lang, progress,
+         cache_dir, use_cache, workers, engine, scheduler) -> RunReport:
     cache_dir = (cache_dir or default_cache_folder(out_dir)) if use_cache else None
     workers = workers if workers is not None else settings.run.workers
-    tally = engines.Tally(workers=workers or engines.default_workers())
-    memo = reuse.open_memo(cache_dir, settings, ruleset, lang) if cache_dir else None
+    tally = engines.Tally(workers=engines.capped_workers(workers))
+    store = cache_writable(cache_dir) if cache_dir else False  # read-only: one warning, nothing stored
+    memo = reuse.open_memo(cache_dir, settings, ruleset, lang, writable=store) if cache_dir else None
     # The rules and gazetteers live as long as the run: out of the collector's sight, its full
     # collections (several per thousand documents) stop walking them.
     gc.freeze()
-    results = _results(source, settings, engine, lang=lang, cache_dir=cache_dir, scheduler=scheduler, tally=tally, memo=memo)
+    results = _results(source, settings, engine, lang=lang, cache_dir=cache_dir, scheduler=scheduler, tally=tally, memo=memo,
+                       skip=(out_dir,))
     report = RunReport(out_dir=out_dir)
     resolver = Resolver(
         gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations, words=ruleset.words
@@ -96,15 +112,17 @@ def run(
     with _Spool(out_dir) as spool, _Spool(out_dir) as documents:
         for result in tqdm(results, desc="documents", unit="doc", disable=not show):
             report.counts[result.document.status] += 1
+            if result.document.status == "skipped" and result.document.reason.startswith("language "):
+                report.other_languages += 1
             resolver.add(result)
-            spool.add((result.document, pack(result)))
+            spool.add(_spooled(result))
         parsed = time.perf_counter()
         if memo is not None and engine == "local":  # Dask workers report their own lookups
             tally.reuse.add(memo.stats)
         resolution = resolver.finish()
 
         def results() -> Iterator[DocResult]:
-            return (unpack(document, records) for document, records in spool.items())
+            return (_unspooled(item) for item in spool.items())
 
         # Flushed before the fork: a child inheriting buffered bytes would write them a second time.
         spool.file.flush()
@@ -113,7 +131,7 @@ def run(
             builder = GraphBuilder(resolution, settings.limits)
             for result in results():
                 builder.add(result)
-                documents.add(result.document)
+                documents.add(_document_values(result.document))
             graph = builder.graph()  # caps hit here add warnings to documents, hence their rows come last
             report.summary = _summary(report, graph, tally, ruleset, settings, started, parsed, engine)
             report.files = export.write_outputs(
@@ -121,7 +139,7 @@ def run(
                 graph,
                 mentions=tables.rows("mentions"),
                 relations=tables.rows("relations"),
-                documents=(document_row(builder.annotate(d)) for d in documents.items()),
+                documents=(document_row(builder.annotate(Document(*d))) for d in documents.items()),
                 summary=report.summary,
                 formats=(*export.DEFAULT_FORMATS, "view") if view else export.DEFAULT_FORMATS,
             )
@@ -129,30 +147,59 @@ def run(
 
 
 def _results(
-    source: Path, settings: Settings, engine: str, *, lang, cache_dir, scheduler, tally, memo
+    source: Path, settings: Settings, engine: str, *, lang, cache_dir, scheduler, tally, memo, skip=()
 ) -> Iterator[DocResult]:
-    """Return the DocResults of every document under `source`, in corpus order, from `engine`."""
+    """Return the DocResults of every document under `source`, in corpus order, from `engine`;
+    folders in `skip` (the output folder, when inside `source`) are not read."""
     if engine == "dask":
         return engines.dask(
             source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers,
-            tally=tally, memo=memo,
+            tally=tally, memo=memo, skip=skip,
         )
     if engine == "local":
         documents = corpus.iter_documents(
-            source, lang_override=lang, languages=tuple(settings.run.languages), detect=False
+            source, lang_override=lang, languages=tuple(settings.run.languages), detect=False, skip=skip
         )
         return engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally, memo=memo)
     raise ValueError(f"unknown engine {engine!r}: expected local or dask")
 
 
-class _Spool:
-    """A scratch file of pickled objects, written once and read back in order.
+_document_values = attrgetter(*(f.name for f in fields(Document)))  # a Document as a tuple, in field order
+_SENTENCE_AT = [[f.name for f in fields(cls)].index("sentence") for cls in (Mention, RoleLink, MeetingMention)]
 
-    pickle: the spool is this run's own scratch file, deleted when the run ends.
-    """
+
+def _spooled(result: DocResult) -> list:
+    """A result as plain data for the spool: its Document's values, the distinct sentences its
+    records quote, and the packed records with each sentence replaced by its index (msgpack,
+    unlike pickle, would otherwise store a sentence once per record that quotes it)."""
+    table: dict[str, int] = {}
+    kinds = []
+    for at, records in zip(_SENTENCE_AT, pack(result)[:3]):
+        rows = []
+        for values in records:
+            values = list(values)
+            values[at] = table.setdefault(values[at], len(table))
+            rows.append(values)
+        kinds.append(rows)
+    return [_document_values(result.document), list(table), *kinds, result.ref_date, result.ref_date_source]
+
+
+def _unspooled(item: list) -> DocResult:
+    """The DocResult `_spooled` turned into `item`; records quoting one sentence share its string."""
+    document, sentences, *kinds, ref_date, ref_date_source = item
+    for at, records in zip(_SENTENCE_AT, kinds):
+        for values in records:
+            values[at] = sentences[values[at]]
+    return unpack(Document(*document), (*kinds, ref_date, ref_date_source))
+
+
+class _Spool:
+    """A scratch file of plain data (msgpack: tuples come back as lists), written once and read
+    back in order. Data, not pickles, like every file the package reads back."""
 
     def __init__(self, folder: Path):
         self.file = tempfile.TemporaryFile("w+b", dir=folder, prefix=".spool-")
+        self.packer = plain.packer()
 
     def __enter__(self) -> "_Spool":
         return self
@@ -162,18 +209,13 @@ class _Spool:
 
     def add(self, item) -> None:
         """Append one object."""
-        pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.write(self.packer.pack(item))
 
     def items(self) -> Iterator:
         """Yield every object from the start; each call reads at its own offset, so a forked
         process may read the spool at the same time."""
         self.file.flush()
-        source = reader(self.file)
-        while True:
-            try:
-                yield pickle.load(source)
-            except EOFError:
-                return
+        yield from plain.stream(reader(self.file))
 
 
 def _summary(

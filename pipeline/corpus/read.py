@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def iter_documents(
     languages: Iterable[str] = ("en", "es"),
     max_bytes: int = MAX_BYTES,
     detect: bool = True,
+    skip: Iterable[str | os.PathLike] = (),
 ) -> Iterator[Document]:
     """Yield one Document per .txt file and per JSONL line under `path` (a file or a folder).
 
@@ -44,7 +46,8 @@ def iter_documents(
     otherwise a JSONL `lang` field or a `lang:` header wins over detection. Documents in a
     language outside `languages` are skipped. A missing `path` raises FileNotFoundError.
     With `detect` False, documents whose language is not given keep lang "" for `detect`
-    to fill in later (a run that finds their results stored never needs it).
+    to fill in later (a run that finds their results stored never needs it). Folders in
+    `skip` are not read (an output folder inside the input).
     """
     languages = tuple(languages)
     if lang_override is not None:
@@ -55,7 +58,7 @@ def iter_documents(
     if not os.path.lexists(root):
         raise FileNotFoundError(f"{root}: no such file or folder")
     seen: dict[str, str] = {}
-    for source in walk(root):
+    for source in walk(root, skip):
         for doc in _read_source(source, max_bytes):
             if doc.status == "ok":
                 _finish(doc, lang_override, languages, detect)
@@ -83,12 +86,13 @@ def document_from_text(
     return doc
 
 
-def walk(root: Path) -> Iterator[Path | tuple[Path, str]]:
-    """Yield input files depth first in name order; (folder, reason) for an unlistable folder."""
+def walk(root: Path, skip: Iterable[str | os.PathLike] = ()) -> Iterator[Path | tuple[Path, str]]:
+    """Yield input files depth first in name order; (folder, reason) for an unlistable folder.
+    Folders in `skip` (the run's own output folder, when it lies inside the input) are not read."""
     if not root.is_dir():
         yield root
         return
-    visited: set[str] = set()
+    visited: set[str] = {os.path.realpath(folder) for folder in skip}
     stack = [(root, True)]
     while stack:
         path, is_folder = stack.pop()
@@ -268,9 +272,22 @@ def _finish(doc: Document, lang_override: str | None, languages: tuple[str, ...]
         detect(doc, languages)
 
 
+def plain_id(ident: str) -> str:
+    """Return an id in Unicode NFC without format characters (bidirectional marks and overrides,
+    zero-width characters); "" when nothing but those and white space is left."""
+    ident = unicodedata.normalize("NFC", ident)
+    plain = "".join(c for c in ident if unicodedata.category(c) != "Cf")
+    return plain if plain.strip() else ""
+
+
 def unique_id(doc: Document, seen: dict[str, str]) -> None:
-    """Rename a document whose id was already used to `id#2`, `id#3`... and warn."""
+    """Make a document's id plain (`plain_id`; "document" when nothing is left), then rename one
+    whose id was already used to `id#2`, `id#3`... and warn."""
     where = doc.path + (f":{doc.line}" if doc.line else "")
+    plain = plain_id(doc.id) or "document"
+    if plain != doc.id:
+        doc.warnings.append(f"id {doc.id!r} normalised to {plain!r} (Unicode NFC, no format characters)")
+        doc.id = plain
     if doc.id in seen:
         number = 2
         while f"{doc.id}#{number}" in seen:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 _BREAKS = (("\n\n",), ("\n",), (". ", "! ", "? ", '." ', ".” ", ".» ", "。"), (" ", "\t"))
 
 
@@ -11,17 +13,20 @@ def split_text(text: str, max_chars: int) -> list[tuple[int, str]]:
     Cuts fall after a paragraph break, else a line break, else sentence-ending punctuation,
     else a space, preferably in the second half of each window; a hard cut is the last resort.
     """
+    return list(iter_split(text, max_chars))
+
+
+def iter_split(text: str, max_chars: int) -> Iterator[tuple[int, str]]:
+    """Yield the (offset, chunk) pairs of `split_text` one at a time: a long text is never copied whole."""
     if max_chars < 1:
         raise ValueError("max_chars must be positive")
-    chunks = []
     start = 0
     while len(text) - start > max_chars:
         end = _cut(text, start, start + max_chars)
-        chunks.append((start, text[start:end]))
+        yield start, text[start:end]
         start = end
     if start < len(text):
-        chunks.append((start, text[start:]))
-    return chunks
+        yield start, text[start:]
 
 
 def _cut(text: str, start: int, limit: int) -> int:

@@ -8,6 +8,15 @@ the journal exists leaves the previous outputs untouched; one killed after it ha
 the new set, and the next write (`recover`) finishes the renames. While a journal is present the
 folder is mid-commit; otherwise every file matches the hashes in summary.json. Formats not
 requested in a run are left as they are.
+
+The journal is trusted only as far as it names this module's own files: each entry renames
+`.<name>.tmp-<pid>` to `<name>`, `<name>` one of the output file names, both inside the folder
+(no separator, no `..`, no absolute path) and the temporary file a regular one. Any other
+journal is refused (JournalError) before anything moves, with the way to clear it.
+
+One writer per folder: a run holds an exclusive lock on OUT/.lock (`writer_lock`, flock) from
+its first write to its commit; a second run stops at once with OutputBusy naming the holder's
+pid, or waits for it.
 """
 
 from __future__ import annotations
@@ -16,6 +25,9 @@ import hashlib
 import json
 import os
 import re
+import stat
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -23,7 +35,14 @@ import networkx as nx
 
 from pipeline import view
 from pipeline.export.formats import _flatten, _write_edges_csv, _write_gexf, _write_graphml, _write_nodes_csv
+from pipeline.config import ConfigError
 from pipeline.export.jsonl import _json, _write_jsonl
+from pipeline.regular import BadEntry, read_regular
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: no lock
+    fcntl = None
 
 DEFAULT_FORMATS = ("graphml", "gexf", "csv", "jsonl")
 
@@ -42,6 +61,17 @@ FILES = {
 
 
 JOURNAL = ".commit.json"
+LOCK = ".lock"
+OWN_FILES = frozenset({filename for entries in FILES.values() for _, filename in entries} | {"summary.json"})
+MAX_JOURNAL_BYTES = 64 * 1024
+
+
+class JournalError(ConfigError):
+    """An OUT/.commit.json this module did not write: refused, nothing moved."""
+
+
+class OutputBusy(ConfigError):
+    """Another run holds the output folder's lock."""
 
 
 _TEMP = re.compile(r"^\..+\.tmp-(\d+)$")
@@ -130,13 +160,17 @@ def _final_summary(summary: dict, hashes: dict[str, str], warned: int, with_docu
 
 def recover(out_dir: Path) -> bool:
     """Finish the commit of a run killed while renaming its files into `out_dir`, and remove the
-    temporary files of runs that died before committing. Returns True when a commit was finished."""
+    temporary files of runs that died before committing. Returns True when a commit was finished.
+
+    Raises JournalError, moving nothing, when the journal names anything but our own files.
+    """
     out_dir = Path(out_dir)
     journal = out_dir / JOURNAL
-    finished = journal.exists()
+    renames = read_journal(out_dir)
+    finished = renames is not None
     if finished:
-        for temp, final in json.loads(journal.read_text(encoding="utf-8")):
-            if (out_dir / temp).exists():
+        for temp, final in renames:
+            if os.path.lexists(out_dir / temp):
                 os.replace(out_dir / temp, out_dir / final)
         _sync_folder(out_dir)
         journal.unlink()
@@ -145,6 +179,93 @@ def recover(out_dir: Path) -> bool:
         if match and not _alive(int(match.group(1))):
             path.unlink(missing_ok=True)
     return finished
+
+
+_JOURNAL_TEMP = re.compile(r"^\.(?P<final>[a-z]+\.[a-z]+)\.tmp-[0-9]{1,10}$")
+
+
+def read_journal(out_dir: Path) -> list[tuple[str, str]] | None:
+    """Return the renames of `out_dir`'s journal (None when there is none), checked: each renames
+    a regular `.<name>.tmp-<pid>` to `<name>`, `<name>` one of OWN_FILES. Raise JournalError otherwise."""
+    out_dir = Path(out_dir)
+    path = out_dir / JOURNAL
+    clear = (f"nothing was moved. If no run is writing {out_dir}, delete {path} and the hidden "
+             f".*.tmp-* files beside it, then run again (the previous outputs stay as they were)")
+    try:
+        data = read_regular(path, MAX_JOURNAL_BYTES)
+        if data is None:
+            return None
+        renames = json.loads(data.decode("utf-8"))
+    except (BadEntry, UnicodeDecodeError, ValueError) as exc:
+        raise JournalError(f"{path}: unreadable commit journal ({exc}); {clear}") from exc
+    problem = _journal_problem(out_dir, renames)
+    if problem:
+        raise JournalError(f"{path}: not a journal this program writes ({problem}); {clear}")
+    return [(temp, final) for temp, final in renames]
+
+
+def _journal_problem(out_dir: Path, renames) -> str:
+    if not isinstance(renames, list) or not renames:
+        return "not a list of renames"
+    finals = set()
+    for entry in renames:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(name, str) for name in entry)):
+            return f"entry {entry!r:.80}"
+        temp, final = entry
+        match = _JOURNAL_TEMP.match(temp)
+        if final not in OWN_FILES or final in finals or not match or match.group("final") != final:
+            return f"rename {temp!r:.80} -> {final!r:.80}: not one of its own output files"
+        finals.add(final)
+        try:
+            mode = os.lstat(out_dir / temp).st_mode
+        except FileNotFoundError:
+            continue  # renamed already
+        if not stat.S_ISREG(mode):
+            return f"{temp} is not a regular file"
+    return ""
+
+
+@contextmanager
+def writer_lock(out_dir: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the exclusive lock of `out_dir` (OUT/.lock, which records the holder's pid).
+
+    Raises OutputBusy at once when another process holds it, unless `wait`: then one line on
+    stderr says whom it waits for. The lock goes with the process: a killed run frees it.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    path = out_dir / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise OutputBusy(f"{path}: cannot open the output folder's lock: {exc.strerror or exc}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutputBusy(f"{path}: not a regular file; remove it and run again")
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            if not wait:
+                raise OutputBusy(
+                    f"{out_dir}: another run ({holder}) is writing this folder; wait for it to finish, "
+                    "pass --wait to wait for it, or choose another --out"
+                ) from None
+            print(f"waiting for {holder} to finish writing {out_dir}", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _holder(fd: int) -> str:
+    pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return f"process {pid}" if pid.isdigit() else "another process"
 
 
 def file_sha256(path: Path) -> str:

@@ -309,12 +309,43 @@ def _cell(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+# Spreadsheet-safe CSV (OWASP "CSV injection"): a cell that begins with one of these opens as a
+# live formula in Excel or LibreOffice. Such a cell gets a leading single quote and is quoted;
+# a plain number ("-3.5", a negative coordinate) is not a formula and stays as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _formula(cell: str) -> bool:
+    return cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell)
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+def _safe_row(writer, fh, cells: list[str]) -> None:
+    """Write one CSV row; cells that could be formulas become '-prefixed quoted text."""
+    if not any(_formula(cell) for cell in cells):
+        writer.writerow(cells)
+        return
+    fields = []
+    for cell in cells:
+        if _formula(cell):
+            fields.append(_quoted("'" + cell))
+        elif any(c in cell for c in ',"\r\n'):
+            fields.append(_quoted(cell))
+        else:
+            fields.append(cell)
+    fh.write(",".join(fields) + "\r\n")
+
+
 def _write_nodes_csv(fh, flat: _Flat) -> None:
     names = list(flat.node_types)
     writer = csv.writer(fh)
     writer.writerow([*NODE_COLUMNS, *names])
     for node in flat.nodes:
-        writer.writerow([node.id, node.label, *(_cell(node.attrs.get(name, "")) for name in names)])
+        _safe_row(writer, fh, [str(node.id), str(node.label), *(_cell(node.attrs.get(name, "")) for name in names)])
 
 
 def _write_edges_csv(fh, flat: _Flat) -> None:
@@ -324,6 +355,8 @@ def _write_edges_csv(fh, flat: _Flat) -> None:
     for edge in flat.edges:
         direction = "Directed" if edge.directed else "Undirected"
         cells = (_cell(edge.attrs.get(name, "")) for name in names)
-        writer.writerow(
-            [edge.source, edge.target, direction, edge.id, edge.label, repr(edge.weight), edge.kind, *cells]
+        _safe_row(
+            writer, fh,
+            [str(edge.source), str(edge.target), direction, str(edge.id), str(edge.label), repr(edge.weight),
+             str(edge.kind), *cells],
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline.export.jsonl import Encoded, encode_rows
 from pipeline.graph import mention_rows, relation_rows
+from pipeline.lifetime import die_with_parent
 from pipeline.records import DocResult
 from pipeline.resolve.resolution import Resolution
 
@@ -80,6 +81,7 @@ class Tables:
         (or if the child fails) in this process once `rows` is first read."""
         self.results = results
         if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+            self.parent = os.getpid()
             self.child = multiprocessing.get_context("fork").Process(target=self._child, daemon=True)
             self.child.start()
 
@@ -119,6 +121,7 @@ class Tables:
 
     def _child(self) -> None:
         try:
+            die_with_parent(self.parent)
             self.write(self.results())
         except BaseException:  # the parent encodes the rows itself and reports any error there
             os._exit(1)

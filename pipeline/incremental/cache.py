@@ -9,14 +9,23 @@ An entry is a header (magic, format, payload length, sha256 of the payload) foll
 Doc's token table (see `encode`). It is written to a temporary file and renamed into place,
 so readers never see half an entry; one that fails the checks anyway (truncated by a crash,
 edited) is deleted and the text is parsed again.
+
+Entries are data, never code: every one is read by `read_entry` from a regular file only
+(no symlink is followed, no FIFO or device opened, nothing larger than MAX_ENTRY_BYTES read),
+and decoded as a token table or as msgpack (pipeline/incremental/reuse.py). Anything else in
+an entry's place (a directory, a FIFO, a link) is a bad entry: counted, removed, rebuilt.
+A cache folder that cannot be written is read without storing (`writable`).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 import struct
+import sys
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -44,6 +53,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.nlp.models import RULE_PIPES
+from pipeline.regular import BadEntry, discard, read_regular
 from pipeline.records import Counts
 
 MAGIC = b"AGPC"
@@ -55,6 +65,30 @@ STRING_ATTRS = (ORTH, NORM, TAG, DEP, ENT_TYPE, ENT_KB_ID, ENT_ID, LEMMA, MORPH)
 NUMBER_ATTRS = (SPACY, HEAD, ENT_IOB, POS, SENT_START)
 TABLE = struct.Struct(">III")  # tokens, strings, bytes of string text
 DEFAULT_NAME = ".cache"
+MAX_ENTRY_BYTES = 1 << 30  # no entry of a 50 MB document comes near; a larger file is not ours
+
+
+def read_entry(path: Path | str, limit: int = MAX_ENTRY_BYTES) -> bytes | None:
+    """Return an entry's bytes (None when absent); raise BadEntry when its place holds anything
+    but a regular file of at most `limit` bytes (see pipeline/regular.py)."""
+    return read_regular(path, limit)
+
+
+def writable(folder: Path | str | None) -> bool:
+    """True when entries can be stored in `folder` (created if missing); False, after one warning
+    line on stderr, when it is read-only: the run then reads the cache and stores nothing."""
+    if folder is None:
+        return False
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        os.close(fd)
+        os.unlink(temp)
+        return True
+    except OSError as exc:
+        print(f"warning: cache {folder} is not writable ({exc.strerror or exc}): reading it, storing nothing",
+              file=sys.stderr)
+        return False
 
 
 def default_folder(out_dir: Path) -> Path:
@@ -74,8 +108,9 @@ class CacheStats(Counts):
 class ParseCache:
     """A folder of parsed Docs keyed by text and model; `get` misses rather than trust a bad entry."""
 
-    def __init__(self, folder: Path | str):
+    def __init__(self, folder: Path | str, store: bool = True):
         self.folder = Path(folder)
+        self.store = store  # False: a read-only cache, looked up but never written
         self.stats = CacheStats()
         self._models: dict[int, bytes] = {}
 
@@ -93,13 +128,16 @@ class ParseCache:
         """Return the cached Doc of `text` (vocab of `nlp`), or None when absent or invalid."""
         path = self.path(self.key(nlp, text))
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_entry(path)
+        except BadEntry:
+            data = b""  # decodes to None: counted, removed and rebuilt below
+        if data is None:
             self.stats.misses += 1
             return None
         doc = _decode(data, nlp)
         if doc is None or _length(doc) != len(text):
-            path.unlink(missing_ok=True)
+            if self.store:
+                discard(path)
             self.stats.rebuilt += 1
             self.stats.misses += 1
             return None
@@ -108,7 +146,14 @@ class ParseCache:
 
     def put(self, nlp: Language, text: str, doc: Doc) -> None:
         """Store the parse of `text` atomically; a failed write leaves no entry behind."""
-        write_entry(self.path(self.key(nlp, text)), MAGIC, FORMAT, encode(doc))
+        if not self.store:
+            return
+        try:
+            write_entry(self.path(self.key(nlp, text)), MAGIC, FORMAT, encode(doc))
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            self.store = False  # a read-only cache (run.run warned once): read it, store nothing
 
     def _model_digest(self, nlp: Language) -> bytes:
         if id(nlp) not in self._models:
@@ -126,7 +171,11 @@ class ParseCache:
 def write_entry(path: Path, magic: bytes, version: int, payload: bytes) -> None:
     """Write header + payload to `path` through a temporary file, so no reader sees half of it."""
     header = HEADER.pack(magic, version, len(payload), hashlib.sha256(payload).digest())
+    if path.parent.is_symlink() or (path.parent.exists() and not path.parent.is_dir()):
+        discard(path.parent)  # a planted link or file where a fan-out folder belongs
     path.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        discard(path)  # rename would fail on a directory, or replace a link (never write through it)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -8,8 +8,9 @@ A later run reuses an entry when its rules are the current ones, or when pipelin
 finds that no record changed since then needs a word of the document. Everything else goes
 back through the rule layer (from the parse cache, so without parsing again).
 
-Entries use the parse cache's framing (magic, format, length, sha256): a bad one is deleted
-and its document re-run, never trusted.
+Entries use the parse cache's framing (magic, format, length, sha256) around msgpack: plain
+data (strings, numbers, lists, maps), read by the parse cache's `read_entry` (regular files
+only, bounded size), never code. A bad one is deleted and its document re-run, never trusted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,13 +27,16 @@ import spacy
 
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.incremental import rulediff
-from pipeline.incremental.cache import entry_payload, write_entry
+from pipeline.incremental.cache import BadEntry, discard, entry_payload, read_entry, write_entry
+from pipeline.incremental.plain import dumps, loads
 from pipeline.records import Counts, DocResult, Document, pack, unpack
 from pipeline.rules.ruleset import RuleSet, rule_files
 
 MAGIC = b"AGRR"
-FORMAT = 2  # bump when the entry layout changes
+FORMAT = 3  # bump when the entry layout changes (3: msgpack, was pickle)
 SNAPSHOT_MAGIC = b"AGRS"
+SNAPSHOT_FORMAT = 100 + rulediff.FORMAT  # msgpack snapshots; pickled ones (rulediff.FORMAT alone) are misses
+_DIGEST = re.compile(r"[0-9A-Za-z_-]{1,128}")  # a rules digest names a snapshot file: never a path
 PACKAGE = Path(__file__).resolve().parent.parent  # the whole package, every subfolder (context hashes it)
 
 
@@ -52,6 +56,7 @@ class Store:
     folder: Path
     context: str  # digest of code, models, spaCy and the run's language option
     digest: str  # the current rules digest
+    writable: bool = True  # False: a read-only cache, entries are read but never stored
 
     def key(self, document: Document) -> str:
         """Return the key of a document as read (before language detection)."""
@@ -66,20 +71,22 @@ class Store:
 
     def put(self, key: str, result: DocResult, words: list[str], known_warnings: int) -> None:
         """Store `result` under `key`, with the warnings its document got after the first `known_warnings`."""
+        if not self.writable:
+            return
         document = result.document
         _share_sentences(result)
         entry = {
             "digest": self.digest,
-            "words": "\n".join(words),  # one string: unpickled in one piece, split only when needed
+            "words": "\n".join(words),  # one string: decoded in one piece, split only when needed
             "document": {"lang": document.lang, "status": document.status, "reason": document.reason},
             "warnings": document.warnings[known_warnings:],
             "result": pack(result),
         }
-        write_entry(self.path(key), MAGIC, FORMAT, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        write_entry(self.path(key), MAGIC, FORMAT, dumps(entry))
 
 
 def _share_sentences(result: DocResult) -> None:
-    """Make records quoting the same sentence hold one string, which pickle then stores once."""
+    """Make records quoting the same sentence hold one string (less memory while the entry is built)."""
     seen: dict[str, str] = {}
     for record in (*result.mentions, *result.role_links, *result.meetings):
         record.sentence = seen.setdefault(record.sentence, record.sentence)
@@ -101,14 +108,17 @@ class Memo:
         """
         path = self.store.path(self.store.key(document))
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_entry(path)
+        except BadEntry:
+            data = b""  # not a regular file: a bad entry, removed below
+        if data is None:
             self.stats.new += 1
             return None
         payload = entry_payload(data, MAGIC, FORMAT)
-        entry = _unpickle(payload) if payload is not None else None
+        entry = _entry(payload) if payload is not None else None
         if entry is None:
-            path.unlink(missing_ok=True)
+            if self.store.writable:
+                discard(path)
             self.stats.new += 1
             return None
         if entry["digest"] != self.store.digest:
@@ -116,11 +126,18 @@ class Memo:
             if probe is None or probe.affects(entry["document"]["lang"], entry["words"].split("\n")):
                 self.stats.rerun += 1
                 return None
+        try:
+            result = unpack(document, entry["result"])
+        except (TypeError, ValueError):  # the right shape outside, not inside: a bad entry
+            if self.store.writable:
+                discard(path)
+            self.stats.new += 1
+            return None
         self.stats.reused += 1
         for name, value in entry["document"].items():
             setattr(document, name, value)
         document.warnings += entry["warnings"]
-        return unpack(document, entry["result"])
+        return result
 
     def _probe(self, digest: str) -> rulediff.Probe | None:
         """Return what changed since the rules of `digest`; None when that snapshot is gone."""
@@ -130,21 +147,33 @@ class Memo:
         return self._probes[digest]
 
 
-def _unpickle(payload: bytes):
+def _entry(payload: bytes) -> dict | None:
+    """Return a stored entry's plain data when it has the shape `Store.put` writes, else None."""
     try:
-        entry = pickle.loads(payload)
-    except Exception:  # checksum passed but the classes changed shape: only a miss
+        entry = loads(payload)
+        document = entry["document"]
+        if not (
+            isinstance(entry["digest"], str) and _DIGEST.fullmatch(entry["digest"]) is not None and isinstance(entry["words"], str) and isinstance(entry["warnings"], list)
+            and isinstance(document, dict) and set(document) <= {"lang", "status", "reason"}
+            and all(isinstance(v, str) for v in document.values()) and len(entry["result"]) == 5
+        ):
+            return None
+    except Exception:  # checksum passed but the bytes are not our msgpack: only a miss
         return None
-    return entry if isinstance(entry, dict) and "digest" in entry else None
+    return entry
 
 
-def open_memo(cache_dir: Path, settings: Settings, ruleset: RuleSet, lang_override: str | None) -> Memo:
-    """Return the Memo of `cache_dir` for this run, saving the current rules' snapshot there."""
-    store = Store(Path(cache_dir), context(settings, lang_override), ruleset.digest)
+def open_memo(
+    cache_dir: Path, settings: Settings, ruleset: RuleSet, lang_override: str | None, writable: bool = True
+) -> Memo:
+    """Return the Memo of `cache_dir` for this run, saving the current rules' snapshot there
+    (unless the cache is read-only: not `writable`)."""
+    store = Store(Path(cache_dir), context(settings, lang_override), ruleset.digest, writable=writable)
     current = read_snapshot(store.folder, ruleset.digest)
     if current is None:
         current = rulediff.snapshot(settings.config_dir, rule_files(settings))
-        save_snapshot(store.folder, ruleset.digest, current)
+        if writable:
+            save_snapshot(store.folder, ruleset.digest, current)
     return Memo(store, current)
 
 
@@ -154,21 +183,24 @@ def _snapshot_path(folder: Path, digest: str) -> Path:
 
 def save_snapshot(folder: Path, digest: str, snapshot: rulediff.Snapshot) -> None:
     """Keep the snapshot of the rules of `digest`, for later runs to compare their rules with."""
-    write_entry(_snapshot_path(folder, digest), SNAPSHOT_MAGIC, rulediff.FORMAT, pickle.dumps(snapshot))
+    write_entry(_snapshot_path(folder, digest), SNAPSHOT_MAGIC, SNAPSHOT_FORMAT, dumps(snapshot.to_data()))
 
 
 def read_snapshot(folder: Path, digest: str) -> rulediff.Snapshot | None:
     """Return the saved snapshot of the rules of `digest`, or None when absent or damaged."""
+    path = _snapshot_path(folder, digest)
     try:
-        data = _snapshot_path(folder, digest).read_bytes()
-    except OSError:
+        data = read_entry(path)
+    except BadEntry:
+        data = b""
+    if data is None:
         return None
-    payload = entry_payload(data, SNAPSHOT_MAGIC, rulediff.FORMAT)
+    payload = entry_payload(data, SNAPSHOT_MAGIC, SNAPSHOT_FORMAT)
     try:
-        snapshot = pickle.loads(payload) if payload is not None else None
-    except Exception:
+        return rulediff.Snapshot.from_data(loads(payload)) if payload is not None else None
+    except Exception:  # checksum passed but not a snapshot: rebuilt by the caller
+        discard(path)
         return None
-    return snapshot if isinstance(snapshot, rulediff.Snapshot) else None
 
 
 def context(settings: Settings, lang_override: str | None) -> str:

@@ -19,12 +19,14 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
 
+from pipeline.rules.files import MAX_YAML_VALUES, expanded_size, read_text
 from pipeline.rules.matcher import required_literals
 from pipeline.text import strip_accents
 
@@ -79,6 +81,32 @@ class Snapshot:
     order: dict[str, list[str]]
     fixed: str  # digest of everything that is not a record (settings, top-level values)
 
+    def to_data(self) -> dict:
+        """Return the snapshot as plain data (dicts, lists, strings) for msgpack; see `from_data`."""
+        return {
+            "records": {fp: [getattr(r, f) for f in _RECORD_FIELDS] for fp, r in self.records.items()},
+            "order": self.order,
+            "fixed": self.fixed,
+        }
+
+    @classmethod
+    def from_data(cls, data) -> "Snapshot":
+        """Rebuild a snapshot from `to_data`'s plain data; raise ValueError when it does not fit."""
+        try:
+            records = {}
+            for fp, values in data["records"].items():
+                record = Record(**dict(zip(_RECORD_FIELDS, values, strict=True)))
+                if record.condition is not None:
+                    record.condition = [[tuple(alt) for alt in req] for req in record.condition]
+                records[fp] = record
+            order = {name: list(fps) for name, fps in data["order"].items()}
+            return cls(records=records, order=order, fixed=str(data["fixed"]))
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise ValueError(f"not a rules snapshot: {exc}") from exc
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+
 
 def snapshot(config_dir: Path, files: list[Path]) -> Snapshot:
     """Read the rule files under `config_dir` into a Snapshot (files must already be valid)."""
@@ -86,13 +114,13 @@ def snapshot(config_dir: Path, files: list[Path]) -> Snapshot:
     order: dict[str, list[str]] = {}
     fixed = hashlib.sha256(str(FORMAT).encode())
     for path in files:
-        name = path.relative_to(config_dir).as_posix()
+        name = Path(os.path.relpath(path, config_dir)).as_posix()
         if path.suffix == ".jsonl":
             found = _jsonl_records(path, name)
         elif path.suffix in (".yml", ".yaml"):
             found = _yaml_records(path, name, fixed)
         else:  # settings and any other file: no records, every change counts everywhere
-            fixed.update(name.encode() + b"\0" + path.read_bytes())
+            fixed.update(name.encode() + b"\0" + read_text(path).encode("utf-8"))
             found = []
         order[name] = []
         for record in found:
@@ -114,7 +142,7 @@ def _fingerprint(name: str, value) -> str:
 def _jsonl_records(path: Path, name: str) -> list[Record]:
     lang = path.parent.name
     found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_text(path).splitlines():
         if not line.strip():
             continue
         value = json.loads(line)
@@ -140,7 +168,9 @@ def _pattern_condition(pattern) -> Condition:
 
 
 def _yaml_records(path: Path, name: str, fixed) -> list[Record]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    data = yaml.load(read_text(path), Loader=_Loader) or {}
+    if expanded_size(data) > MAX_YAML_VALUES:  # validated files never are: this one changed since
+        raise ValueError(f"{path}: more than {MAX_YAML_VALUES} values once its aliases are expanded")
     found = []
     items = data.items() if isinstance(data, dict) else [("", data)]
     for section, value in items:

@@ -59,7 +59,16 @@ def result_from_doc(document: Document, doc, offset: int = 0) -> DocResult:
     document.warnings += [w for w in doc._.warnings or [] if w not in document.warnings]
     if offset:
         _shift(result, offset)
+    _share_sentences(result)
     return result
+
+
+def _share_sentences(result: DocResult) -> None:
+    """Make the records quoting one sentence hold one string: a long document's records are
+    most of what its processes keep, and most of their bytes are the sentences."""
+    seen: dict[str, str] = {}
+    for record in (*result.mentions, *result.role_links, *result.meetings):
+        record.sentence = seen.setdefault(record.sentence, record.sentence)
 
 
 def _shift(result: DocResult, offset: int) -> None:
@@ -151,15 +160,18 @@ def analyse(
         if document.status == "ok":
             by_lang.setdefault(document.lang, []).append(index)
     parts: dict[int, list[tuple[int, DocResult]]] = {}
+    run = settings.run
     for lang, indexes in by_lang.items():
         nlp = pipelines(lang)
-        tasks = [
+        # Lazily: a long text is cut as its chunks are parsed, never held as a second copy.
+        tasks = (
             (chunk, (index, offset))
             for index in indexes
-            for offset, chunk in corpus.split_text(documents[index].text, settings.run.max_chars)
-        ]
+            for offset, chunk in corpus.iter_split(documents[index].text, run.chunk_chars)
+        )
+        collected = 0
         with nlp.memory_zone():
-            for doc, (index, offset) in parse(nlp, tasks, settings.run.batch_size, cache):
+            for doc, (index, offset) in parse(nlp, tasks, run.batch_size, cache, run.batch_chars):
                 document = documents[index]
                 doc._.doc_id = document.id
                 doc._.pub_date = document.date
@@ -167,6 +179,13 @@ def analyse(
                 if words is not None:
                     words.setdefault(index, set()).update(rulediff.doc_words(doc))
                 parts.setdefault(index, []).append((offset, result_from_doc(document, doc, offset)))
+                collected += len(doc.text)
+                del doc
+                if collected >= run.batch_chars:
+                    # Parsed chunks point back at themselves through rule-layer values: without a
+                    # collection per budget of text, a long document's chunks would all stay.
+                    gc.collect()
+                    collected = 0
     # Rule-layer values stored on a Doc point back to it; only a full collection frees such
     # cycles, and without one per window the heap grows for thousands of documents first.
     gc.collect()
@@ -174,25 +193,50 @@ def analyse(
 
 
 def parse(
-    nlp, tasks: list[tuple[str, object]], batch_size: int, cache: ParseCache | None = None
+    nlp,
+    tasks: Iterable[tuple[str, object]],
+    batch_size: int,
+    cache: ParseCache | None = None,
+    batch_chars: int | None = None,
 ) -> Iterator[tuple[object, object]]:
     """Yield (Doc, context) for (text, context) pairs: statistical pipes only, rule layer disabled.
 
     The rule layer needs each Doc's publication date before it runs, so it is applied by the
-    caller; this split is what lets the cache skip the expensive part. Texts found in the
-    cache come first, then the others as nlp.pipe parses them (and the cache stores them).
+    caller; this split is what lets the cache skip the expensive part. Texts go to spaCy in
+    batches of at most `batch_size` texts and `batch_chars` characters (settings.run): the
+    characters, not the count of texts, decide what spaCy holds at once, so memory does not
+    grow with a document's length. Within a batch, texts found in the cache come first, then
+    the others as nlp.pipe parses them (and the cache stores them).
     """
-    if cache is None:
-        yield from nlp.pipe(tasks, as_tuples=True, batch_size=batch_size, disable=list(nlp_mod.RULE_PIPES))
-        return
-    missing = []
-    for text, context in tasks:
-        doc = cache.get(nlp, text)
-        if doc is None:
-            missing.append((text, context))
-        else:
+    disabled = list(nlp_mod.RULE_PIPES)
+    for batch in batches(tasks, batch_size, batch_chars):
+        missing = batch
+        if cache is not None:
+            missing = []
+            for text, context in batch:
+                doc = cache.get(nlp, text)
+                if doc is None:
+                    missing.append((text, context))
+                else:
+                    yield doc, context
+        parsed = nlp.pipe(missing, as_tuples=True, batch_size=max(len(missing), 1), disable=disabled)
+        for (text, _), (doc, context) in zip(missing, parsed):
+            if cache is not None:
+                cache.put(nlp, text, doc)
             yield doc, context
-    parsed = nlp.pipe(missing, as_tuples=True, batch_size=batch_size, disable=list(nlp_mod.RULE_PIPES))
-    for (text, _), (doc, context) in zip(missing, parsed):
-        cache.put(nlp, text, doc)
-        yield doc, context
+
+
+def batches(tasks: Iterable[tuple[str, object]], size: int, chars: int | None) -> Iterator[list[tuple[str, object]]]:
+    """Group (text, context) pairs in order: at most `size` texts and, unless a text is longer on
+    its own, at most `chars` characters per group."""
+    batch: list[tuple[str, object]] = []
+    total = 0
+    for task in tasks:
+        length = len(task[0])
+        if batch and (len(batch) >= size or (chars is not None and total + length > chars)):
+            yield batch
+            batch, total = [], 0
+        batch.append(task)
+        total += length
+    if batch:
+        yield batch

@@ -16,7 +16,46 @@ from typing import Any, Iterable, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pipeline.regular import BadEntry, read_regular
+
 M = TypeVar("M", bound=BaseModel)
+MAX_RULE_BYTES = 16 * 1024 * 1024  # the shipped rule files are under 40 KB each
+MAX_YAML_VALUES = 1_000_000  # values of a YAML file with every alias expanded ("billion laughs")
+
+
+def read_text(path: Path) -> str:
+    """Return the text of a rule file: a regular file (a symlink's target must be one) of at
+    most MAX_RULE_BYTES; raise OSError otherwise (a FIFO or device is never opened), or
+    UnicodeDecodeError."""
+    try:
+        data = read_regular(path, MAX_RULE_BYTES, follow=True)
+    except BadEntry as exc:
+        raise OSError(f"not a regular file of at most {MAX_RULE_BYTES // 2**20} MB") from exc
+    if data is None:
+        raise FileNotFoundError(f"{path}: file not found")
+    return data.decode("utf-8")
+
+
+def expanded_size(value: Any, limit: int = MAX_YAML_VALUES) -> int:
+    """Return how many values `value` holds with shared (aliased) parts counted every time they
+    appear, stopping past `limit`; linear in the distinct values, however deep the aliases nest."""
+    sizes: dict[int, int] = {}
+
+    def size(item: Any) -> int:
+        if not isinstance(item, (dict, list)):
+            return 1
+        known = sizes.get(id(item))
+        if known is None:
+            children = item.values() if isinstance(item, dict) else item
+            known = 1
+            for child in children:
+                known += size(child)
+                if known > limit:
+                    break
+            sizes[id(item)] = known
+        return known
+
+    return size(value)
 
 
 @dataclass(frozen=True)
@@ -99,11 +138,17 @@ def line_of(data: Any, loc: Iterable[Any]) -> int:
 def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     """Parse a YAML file; return (data with line info, problems). Missing file -> problem."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(str(path), 0, f"cannot read: {exc}")]
     try:
-        return yaml.load(text, Loader=_LineLoader), []
+        data = yaml.load(text, Loader=_LineLoader)
+        if expanded_size(data) > MAX_YAML_VALUES:
+            return None, [Problem(str(path), 0, f"more than {MAX_YAML_VALUES} values once its aliases (*name) are "
+                                                 "expanded: refused (a YAML alias bomb?)")]
+        return data, []
+    except RecursionError:
+        return None, [Problem(str(path), 0, "nested too deeply")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 0
@@ -134,7 +179,7 @@ def read_jsonl(path: Path, model: type[M]) -> tuple[list[tuple[int, M]], list[Pr
     rules: list[tuple[int, M]] = []
     problems: list[Problem] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_text(path).splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         return [], [Problem(str(path), 0, f"cannot read: {exc}")]
     for number, line in enumerate(lines, start=1):

@@ -23,10 +23,83 @@ def ambiguous(pattern: list[dict[str, Any]]) -> str:
     Two open-ended tokens that match any token ([{"OP": "*"}, {"OP": "*"}]) can split a
     text between them in every possible way, and spaCy follows each way: the work grows with
     a power of the sentence length that no cap on matches can stop.
+
+    A REGEX test that nests quantifiers ("(a+)+$") can take exponential time on one token, so
+    it is refused too (`explosive_regex`).
     """
     wild = [token for token in pattern if set(token) == {"OP"} and _OPEN_ENDED.match(str(token["OP"]))]
     if len(wild) > 1:
         return f"{len(wild)} tokens match any run of tokens ({{\"OP\": \"*\"}} or \"+\"); use at most one"
+    for regex in _regexes(pattern):
+        why = explosive_regex(regex)
+        if why:
+            return f"REGEX {regex!r}: {why}"
+    return ""
+
+
+MAX_REGEX_CHARS = 500
+
+
+def _regexes(value: Any) -> Iterable[str]:
+    """Yield every REGEX value anywhere in a token pattern (TEXT, LOWER, NORM, "_" extensions...)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "REGEX" and isinstance(item, str):
+                yield item
+            else:
+                yield from _regexes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _regexes(item)
+
+
+def explosive_regex(regex: str) -> str:
+    """Return why `regex` could backtrack for exponential time, or "" when it cannot.
+
+    Refused: a repeated group that itself holds a repetition ("(a+)+", "(a*b?)*", "(\\w+\\s?)+"),
+    or alternatives under a repetition ("(a|ab)+"): the shapes behind catastrophic backtracking.
+    A bounded repetition of at most 10 ("(ab?){2}") is allowed.
+    """
+    if len(regex) > MAX_REGEX_CHARS:
+        return f"longer than {MAX_REGEX_CHARS} characters"
+    try:
+        import re._parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse
+    try:
+        tree = sre_parse.parse(regex)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return f"not a valid regular expression: {exc}"
+    return _nested(tree, sre_parse, repeated=False)
+
+
+def _nested(tree, sre_parse, repeated: bool) -> str:
+    constants = sre_parse
+    for op, arg in tree:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, body = arg
+            if repeated and high > 1:
+                return "nested quantifiers (a repetition inside a repetition) can take exponential time"
+            many = high > 10 or high == constants.MAXREPEAT
+            why = _nested(body, sre_parse, repeated or (many and name != "POSSESSIVE_REPEAT"))
+            if why:
+                return why
+        elif name == "SUBPATTERN":
+            why = _nested(arg[-1], sre_parse, repeated)
+            if why:
+                return why
+        elif name == "BRANCH":
+            if repeated and len(arg[1]) > 1:
+                return "alternatives inside a repetition can take exponential time"
+            for branch in arg[1]:
+                why = _nested(branch, sre_parse, repeated)
+                if why:
+                    return why
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            why = _nested(arg[1], sre_parse, repeated)
+            if why:
+                return why
     return ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ from pipeline import code_ids
 from pipeline.config import Settings
 from pipeline.resolve.actors import load_actors_rules
 from pipeline.rules.entity_rules import load_entity_rules
-from pipeline.rules.files import Problem, RuleError, duplicate_ids
+from pipeline.rules.family import LANGS
+from pipeline.rules.files import Problem, RuleError, duplicate_ids, read_text
 from pipeline.rules.meetings.loader import load_meetings_rules
 from pipeline.rules.persons import load_persons_rules
 from pipeline.rules.places import load_places_rules
@@ -46,10 +48,25 @@ class RuleSet:
     count: int
 
 
+PATTERN_FILES = ("entities.jsonl", "roles.jsonl", "meetings.jsonl")  # what the loaders read in patterns/<lang>/
+
+
 def rule_files(settings: Settings) -> list[Path]:
-    """Return every rule file under the config folder, sorted, for hashing and listing."""
+    """Return the rule files the run reads, sorted, for hashing and listing: settings.toml, every
+    file [rules] in settings.toml names, and patterns/<lang>/{entities,roles,meetings}.jsonl.
+    Nothing else in the folder is read (see `unread_files`)."""
+    named = [settings.config_dir / "settings.toml"]
+    named += [settings.rule_path(name) for name in type(settings.rules).model_fields if name not in ("patterns", "words")]
+    named += [settings.rule_path("words") / f"{lang}.yml" for lang in LANGS]
+    named += [settings.rule_path("patterns") / lang / name for lang in LANGS for name in PATTERN_FILES]
+    return sorted(p for p in dict.fromkeys(named) if os.path.lexists(p))
+
+
+def unread_files(settings: Settings) -> list[Path]:
+    """Return the rule-like files (.yml, .yaml, .jsonl, .toml) in the config folder that no run reads."""
     folder = settings.config_dir
-    found = [p for p in folder.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".toml", ".jsonl"}]
+    read = set(rule_files(settings))
+    found = [p for p in folder.rglob("*") if p.suffix in {".yml", ".yaml", ".toml", ".jsonl"} and p not in read]
     return sorted(p for p in found if "train" not in p.relative_to(folder).parts)
 
 
@@ -57,8 +74,8 @@ def digest(settings: Settings) -> str:
     """Return a sha256 over the names and bytes of every rule file."""
     sha = hashlib.sha256()
     for path in rule_files(settings):
-        sha.update(str(path.relative_to(settings.config_dir)).encode())
-        sha.update(path.read_bytes())
+        sha.update(os.path.relpath(path, settings.config_dir).encode())
+        sha.update(read_text(path).encode("utf-8"))
     return sha.hexdigest()
 
 

@@ -50,6 +50,69 @@ def make_corpus(folder: Path, count: int, words: int, seed: int = 0) -> int:
     return total
 
 
+def make_long(folder: Path, chars: int, seed: int = 0) -> Path:
+    """Write one English document of about `chars` characters (paragraphs of the sample
+    articles, each numbered so that no two are equal) into `folder`; return its path."""
+    articles = [d for d in corpus.iter_documents(SAMPLE) if d.status == "ok" and d.lang == "en"]
+    paragraphs = [p for d in articles for p in d.text.split("\n") if p.strip()]
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"long{chars}.txt"
+    written = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("date: 2023-12-27\n")
+        number = 0
+        while written < chars:
+            text = f"{rng.choice(paragraphs)} (part {number})\n\n"
+            fh.write(text)
+            written += len(text)
+            number += 1
+    return path
+
+
+def make_lines(folder: Path, lines: int) -> Path:
+    """Write one document of `lines` short lines (a list of names, places and titles) into `folder`."""
+    first = ["Anna", "Boris", "Carla", "Diego", "Elena", "Felipe", "Greta", "Hugo", "Irene", "Jorge"]
+    last = ["Smith", "Lopez", "Brown", "Garcia", "Lee", "Martin", "Clark", "Ruiz", "Young", "Diaz"]
+    places = ["Mexico City", "Washington", "Madrid", "Lima", "Ottawa"]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"lines{lines}.txt"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("date: 2023-12-27\n")
+        for n in range(lines):
+            fh.write(f"{first[n % 10]} {last[n // 10 % 10]}, {places[n % 5]}, item {n}\n")
+    return path
+
+
+def run_long(out: Path, sizes: tuple[float, ...] = (1, 10, 50), lines: int = 2_000_000, workers: int = 2,
+             log=print) -> dict:
+    """Peak memory of extract on long documents: one document of each size in `sizes` (MB of
+    text), and one of `lines` short lines; each run alone, --no-cache, `workers` workers.
+    Returns {name: figures} with the peak RSS (MiB) of the main process and of the largest worker."""
+    work = Path(tempfile.mkdtemp(prefix="actorgraph-long-"))
+    figures: dict = {}
+    try:
+        inputs = [(f"{size:g}MB", lambda f, size=size: make_long(f, int(size * 1_000_000))) for size in sizes]
+        if lines:
+            inputs.append((f"{lines}_lines", lambda f: make_lines(f, lines)))
+        for name, make in inputs:
+            folder = work / name
+            path = make(folder)
+            result = _measure("extract", str(folder), str(work / f"out-{name}"), workers, False)
+            result["chars"] = os.path.getsize(path)
+            figures[name] = result
+            log(f"long {name:>16} {result['chars'] / 1e6:8.2f} MB {result['seconds']:8.1f} s  peak RSS "
+                f"{result['rss_main_mib']:.0f} MiB main, {result['rss_worker_mib']:.0f} MiB worker")
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(work / f"out-{name}", ignore_errors=True)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bench-long.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        log(f"written {out / 'bench-long.json'}")
+        return figures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def probe_bare(source: str, n_process: int, batch_size: int) -> dict:
     """Time bare spaCy (nlp.pipe of the models as spaCy loads them, no rule layer) over the texts
     under `source`; models load first."""

@@ -9,7 +9,7 @@ from pipeline.config import Settings
 from pipeline.rules.family import LANGS, Loaded, load_family, load_link_rules, read_rule_file, stamp
 from pipeline.rules.files import Problem, line_of
 from pipeline.rules.roles.offices import load_offices
-from pipeline.rules.roles.schema import OFFICES_FILE, PATTERN_FILE, LinkRule, RolesFile, RolesRules
+from pipeline.rules.roles.schema import PATTERN_FILE, LinkRule, RolesFile, RolesRules
 
 
 def _check_refs(data: RolesFile, raw, path: Path) -> list[Problem]:
@@ -44,8 +44,8 @@ def _entry_ids(data: RolesFile, raw, path: Path) -> list[tuple[str, str, int]]:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str, patterns: str, stamp: tuple) -> tuple[RolesRules | None, tuple, tuple]:
-    offices, office_problems, office_ids = load_offices(Path(path).parent / OFFICES_FILE)
+def _load(path: str, patterns: str, offices_path: str, stamp: tuple) -> tuple[RolesRules | None, tuple, tuple]:
+    offices, office_problems, office_ids = load_offices(Path(offices_path))
     raw, data, problems = read_rule_file(Path(path), RolesFile)
     ids = []
     if data is not None:
@@ -78,4 +78,5 @@ def load_roles_rules(settings: Settings) -> Loaded:
     """Load roles.yml and patterns/<lang>/roles.jsonl; return (rules or None, problems, rule ids). Never raises
     for a bad or unreadable rule file."""
     # offices.yml is read with roles.yml: its changes must reach the cache key too.
-    return load_family(settings, "roles", lambda path, patterns, key: _load(path, patterns, key + stamp(Path(path).parent / OFFICES_FILE)))
+    offices = settings.rule_path("offices")
+    return load_family(settings, "roles", lambda path, patterns, key: _load(path, patterns, str(offices), key + stamp(offices)))

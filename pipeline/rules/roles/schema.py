@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline import code_ids
 
 PATTERN_FILE = "roles.jsonl"
-OFFICES_FILE = "offices.yml"  # office heads and portfolios, beside roles.yml (offices.py)
 
 
 PERSON_RULE = code_ids.ROLE_PERSON_SPAN  # id recorded on entities the role layer made or fixed as PERSON

@@ -157,3 +157,37 @@ def test_cache_parse_stores_then_reuses(tmp_path):
     second = {ctx: [t.is_sent_start for t in doc] for doc, ctx in parse(nlp, [(t, i) for i, t in enumerate(texts)], 2, cache)}
     assert second == first
     assert cache.stats.hits == 3
+
+
+def test_cache_read_entry_reads_regular_files_only(tmp_path):
+    import errno
+    import os
+
+    from pipeline.incremental import cache
+
+    regular = tmp_path / "regular"
+    regular.write_bytes(b"abc")
+    assert cache.read_entry(regular) == b"abc"
+    assert cache.read_entry(tmp_path / "absent") is None
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    (tmp_path / "link").symlink_to(regular)
+    for name in ("fifo", "folder", "zero", "link"):
+        with pytest.raises(cache.BadEntry):
+            cache.read_entry(tmp_path / name)
+    with pytest.raises(cache.BadEntry):
+        cache.read_entry(regular, limit=2)
+    for name in ("fifo", "folder", "zero", "link"):
+        cache.discard(tmp_path / name)
+        assert not os.path.lexists(tmp_path / name)
+    assert regular.read_bytes() == b"abc"  # the link's target stays
+
+    class ReadOnly(cache.ParseCache):
+        def path(self, key):
+            raise OSError(errno.EROFS, "Read-only file system")
+
+    store = ReadOnly(tmp_path / "ro")
+    store.put(type("N", (), {"meta": {}, "pipe_names": []})(), "text", None)  # no raise: stops storing
+    assert store.store is False
+    assert cache.writable(regular / "below-a-file") is False
