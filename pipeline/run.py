@@ -89,11 +89,11 @@ def run(
     with export.writer_lock(out_dir, wait=wait):
         export.recover(out_dir)
         return _run(source, out_dir, settings, ruleset, started, lang=lang, progress=progress, cache_dir=cache_dir,
-                    use_cache=use_cache, workers=workers, engine=engine, scheduler=scheduler)
+                    use_cache=use_cache, workers=workers, engine=engine, scheduler=scheduler, view=view)
 
 
 def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, started: float, *, lang, progress,
-         cache_dir, use_cache, workers, engine, scheduler) -> RunReport:
+         cache_dir, use_cache, workers, engine, scheduler, view) -> RunReport:
     cache_dir = (cache_dir or default_cache_folder(out_dir)) if use_cache else None
     workers = workers if workers is not None else settings.run.workers
     tally = engines.Tally(workers=engines.capped_workers(workers))
