@@ -11,7 +11,10 @@ resolution layer with its report's publication date (resolve.meetings._Meetings.
 from __future__ import annotations
 
 import bisect
+import re
 
+import numpy
+from spacy.attrs import IDX
 from spacy.tokens import Span
 
 REACH = 3  # sentences back within the paragraph
@@ -40,9 +43,12 @@ def paragraph_date(doc, view, ents, ent_starts: list[int], sent: Span, norm) -> 
 
 def paragraph_index(doc) -> list[int]:
     """Return, per token, the number of the paragraph (text between line breaks) it lies in."""
-    index, number = [], 0
-    for token in doc:
-        index.append(number)
-        if "\n" in token.text_with_ws:
-            number += 1
-    return index
+    text = doc.text
+    if "\n" not in text:
+        return [0] * len(doc)
+    starts = doc.to_array(IDX)
+    # the token whose text or trailing space holds a line break ends its paragraph
+    ends_paragraph = numpy.zeros(len(doc), dtype=numpy.int64)
+    for newline in re.finditer("\n", text):
+        ends_paragraph[max(0, int(numpy.searchsorted(starts, newline.start(), side="right")) - 1)] = 1
+    return (numpy.cumsum(ends_paragraph) - ends_paragraph).tolist()
