@@ -68,7 +68,7 @@ class EntityLayer(_EntityFixes):
             cands = [t for c in cands for t in self._trim(doc, c, rule)]
         for rule in self.rules.by_action["drop"]:
             cands = [c for c in cands if not self._drops(doc, c, rule)]
-        # Titles leave names, cut names are made whole (persons.yml; rules/persons.py).
+        # Titles leave names, cut names are made whole (persons.yml; rules/persons/).
         self.person_filter.reshape(doc, cands)
         place_hits = self._place_hits(doc)
         for rule in self.rules.by_action["places"] + self.rules.by_action["demonyms"]:

@@ -5,18 +5,17 @@ The roles phrase builder and linker call these through small hooks: portfolios a
 grow a role phrase ("ministro de Comercio e Industrias", "jefa del cuerpo de inspectores de la Liga
 Costera (LC)"), plural heads link every name of their list ("Presidents A of N and B of M"), and
 a link verb or a closed apposition ties a person to an office the parse hangs elsewhere.
+Complements are in office_complements, lists in office_lists (mixins of Offices).
 """
 
 from __future__ import annotations
 
-import copy
-
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline import code_ids
-from pipeline.rules.roles.offices import CONJUNCTIONS, INNER, Grammar, HeadEntry, Portfolio
-
+from pipeline.rules.roles.office_complements import _Complements
+from pipeline.rules.roles.office_lists import _Lists
+from pipeline.rules.roles.offices import CONJUNCTIONS, Grammar, HeadEntry, Portfolio
 
 def title_spans(matcher, doc: Doc, names: dict[int, str]) -> list[Span]:
     """Return the title matches as labelled spans, longest first, except that of two titles
@@ -36,7 +35,7 @@ def title_spans(matcher, doc: Doc, names: dict[int, str]) -> list[Span]:
     return filter_spans(kept)
 
 
-class Offices:
+class Offices(_Complements, _Lists):
     """Per-Doc office grammar steps the phrase builder calls (one instance per Doc)."""
 
     def __init__(self, grammar: Grammar, view):
@@ -160,284 +159,6 @@ class Offices:
         """Return the office head of a phrase, None for a lexicon title no head names; with
         `exact`, only when the title is the bare head (a lexicon title holds its portfolio)."""
         return self.grammar.head(self.doc, phrase.core, phrase.glued, exact)
-
-    # ------------------------------------------------------------------ organizations
-    def complement(self, phrase, i: int, ceiling: int) -> int:
-        """Take the noun phrase after "of"/"de" (or after a verb head) as the organization the
-        office belongs to, in the text's words ("del sindicato", "of the Baltic Council",
-        "del cuerpo de inspectores de la Liga Costera (LC)"); return its end or 0."""
-        doc, view = self.doc, self.view
-        end, last, j = i, 0, i
-        while j < ceiling and j - i < 14:
-            tok, ent = doc[j], view.ent_of[j]
-            if ent is not None and ent.label_ == "PERSON" and ent.end - ent.start == 1 and last and doc[j - 1].is_lower:
-                # "del diario socialista Libération": a one-word name after a common noun names it
-                j = last = end = ent.end
-                continue
-            if ent is not None and ent.label_ in ("PERSON", "DATE", "NUMBER"):
-                break
-            if self.grammar.head_by_term.get(tok.lower_) is not None and j > i:
-                break  # another office begins ("y comisaria de Transportes")
-            if ent is not None and ent.label_ in ("ORG", "MISC", "PLACE") or view.org_of[j] is not None:
-                j = max(j + 1, ent.end if ent is not None else j + 1)
-                last = end = j
-                continue
-            if tok.text in ("(", "-", "–") and last:
-                close = self._closing(j, ceiling)
-                if close:
-                    j = last = end = close
-                    continue
-                break
-            if tok.pos_ in ("NOUN", "PROPN", "ADJ"):
-                j += 1
-                last = end = j
-                continue
-            if tok.lower_ in INNER or tok.pos_ == "DET":
-                j += 1
-                continue
-            break
-        if not last:
-            return 0
-        head = self.head_of(phrase)
-        span = doc[i:end]
-        words = [t for t in span if t.pos_ in ("NOUN", "PROPN") or view.ent_of[t.i] is not None]
-        if not words:
-            return 0
-        if head is not None and head.complement and not any(view.ent_of[t.i] is not None or t.is_title for t in words):
-            # "who led the protests", "responsable del atentado", "miembro del jurado": a head that
-            # is an office only with a complement needs an organization the text names
-            return 0
-        if not phrase.organization:
-            start = i + (1 if doc[i].pos_ == "DET" else 0)
-            phrase.organization = doc[start:end].text
-            phrase.explicit = True
-            phrase.rules.append(code_ids.OFFICE_COMPLEMENT)
-        return end
-
-    def _closing(self, j: int, ceiling: int) -> int:
-        """Return the end of a bracketed aside after an organization ("(OEA)", "- Aetinape -",
-        "(policía federal de Estados Unidos)") that names no person; 0 when there is none."""
-        close = {"(": ")", "-": "-", "–": "–"}[self.doc[j].text]
-        for k in range(j + 1, min(ceiling, j + 10)):
-            if self.doc[k].text == close:
-                return k + 1 if k > j + 1 else 0
-            ent = self.view.ent_of[k]
-            if ent is not None and ent.label_ == "PERSON" or self.doc[k].pos_ in ("VERB", "AUX"):
-                return 0
-        return 0
-
-    def trailing_adjectives(self, phrase, ceiling: int) -> int:
-        """Take party or descriptive adjectives right after a Spanish title ("el portavoz
-        demócrata, X", "el senador socialista X"); return the new end or 0."""
-        doc, view = self.doc, self.view
-        j = phrase.end
-        while j < ceiling and j - phrase.end < 2 and doc[j].is_lower and doc[j].pos_ == "ADJ" and view.ent_of[j] is None:
-            j += 1
-        if j == phrase.end or j >= ceiling:
-            return 0
-        nxt = doc[j]
-        if nxt.text == "," or (nxt.pos_ == "PROPN" and nxt.is_title) or nxt.lower_ in ("de", "del", "en"):
-            return j
-        return 0
-
-    def after_title(self, phrase, i: int, ceiling: int) -> int:
-        """Take what may follow a title before the name: an honorific ("archbishop Monsignor X")
-        or where the office is held ("Senator from Vermont", "diputado por Madrid"); return the
-        new end or 0."""
-        doc, view = self.doc, self.view
-        ent = view.ent_of[i]
-        lower = doc[i].lower_
-        if lower in self.grammar.honorifics and (ent is None or ent.label_ != "PERSON" or ent.end == i + 1):
-            nxt = view.ent_of[i + 1] if i + 1 < ceiling else None
-            if nxt is not None and nxt.label_ in ("PERSON", "ORG", "MISC", "PLACE") or (i + 1 < ceiling and view.name_like[i + 1]):
-                phrase.rules.append(code_ids.OFFICE_HONORIFIC)
-                return i + 1
-        if lower == "(" and i + 2 < ceiling and doc[i + 2].text == ")" and doc[i + 1].is_upper:
-            return i + 3  # "Member of Parliament (MP) X"
-        if lower in ("(", "-", "–") and phrase.explicit and i > phrase.core[1]:
-            close = self._closing(i, ceiling)  # "director del FBI (policía federal), X"
-            if close:
-                return close
-        if lower in self.grammar.from_words and i + 1 < ceiling:
-            place = view.ent_of[i + 1]
-            if place is not None and place.label_ == "PLACE" and place.start == i + 1:
-                if not phrase.jurisdiction or phrase.jurisdiction == phrase.role.jurisdiction:
-                    phrase.jurisdiction = view.place_name(place)
-                phrase.explicit = True
-                phrase.rules.append(code_ids.OFFICE_FROM_PLACE)
-                return place.end
-        if lower in ("'s", "’s") and i > phrase.end - 1 and view.label(i - 1) == "PLACE":
-            # "the chair of Norway's Fjord Heritage Trust"
-            return self.complement(phrase, i + 1, ceiling)
-        return 0
-
-    def common_owner(self, j: int) -> int | None:
-        """Return where "the kingdom's" / "the union's" begins when token j is the possessive of a
-        common noun: the office phrase takes it in, naming no place ("X, the kingdom's interior
-        minister"); None otherwise."""
-        doc = self.doc
-        owner = j - 1
-        if owner < 1 or not doc[owner].is_lower or doc[owner].pos_ != "NOUN" or doc[owner - 1].pos_ != "DET":
-            return None
-        return owner - 1
-
-    def noun_before(self, phrase, j: int) -> bool:
-        """Take an institution noun (connectors.org_heads) compounded onto an office head as its
-        organization ("committee member X", "party leader X"); True when taken."""
-        tok = self.doc[j]
-        head = self.head_of(phrase)
-        if head is None or phrase.organization or not tok.is_lower or tok.pos_ != "NOUN" or tok.dep_ != "compound":
-            return False
-        if tok.lower_ not in self.view.lex.words["org_heads"]:
-            return False  # "gang member" names no institution
-        if tok.head.i < phrase.core[0] or tok.head.i >= phrase.core[1] or self.view.ent_of[j] is not None:
-            return False
-        phrase.organization = tok.text
-        phrase.explicit = True
-        phrase.rules.append(code_ids.OFFICE_COMPOUND)
-        return True
-
-    def complete(self, phrase) -> bool:
-        """False for a head that is an office only with a complement and has none ("titular")."""
-        head = self.head_of(phrase, exact=True)
-        if head is None or not head.complement:
-            return True
-        return bool(phrase.portfolio or phrase.organization)
-
-    # ------------------------------------------------------------------ lists
-    def coordinated_links(self, phrases: list, links: list) -> None:
-        """Give a person linked to the second of two coordinated offices the first one too:
-        "la vicepresidenta de la Comisión y comisaria de Transportes, X", and an office before a
-        military or clerical rank: "el ministro de Defensa, general X"."""
-        doc = self.doc
-        ends = {phrase.end: p for p, phrase in enumerate(phrases)}
-        linked = {p for p, _, _ in links}
-        for p, q, _ in list(links):
-            start = phrases[p].start
-            rank = self.doc[phrases[p].start : phrases[p].core[1]].text.lower() in self.grammar.ranks
-            joined = doc[start - 1].lower_ in CONJUNCTIONS or (rank and doc[start - 1].text == ",")
-            if start >= 2 and joined and start - 1 in ends:
-                first = ends[start - 1]
-                if first not in linked and phrases[first].start < start:
-                    links.append((first, q, code_ids.OFFICE_COORDINATED))
-                    linked.add(first)
-
-    def list_links(self, phrases: list, persons: list, links: list) -> None:
-        """Link every name of a list after a plural head: "Presidents A of N and B of M",
-        "ministers A (Economy), B (Agriculture)", "Representatives A, B, and C"."""
-        doc, view = self.doc, self.view
-        person_at = {s: q for q, (s, _) in enumerate(persons)}
-        linked = {q: p for p, q, _ in links}
-        for p in range(len(phrases)):
-            phrase = phrases[p]
-            if not phrase.plural:
-                continue
-            template = copy.deepcopy(phrase)
-            ceiling = view.sent_end[phrase.start]
-            j = phrase.end + (1 if phrase.end < ceiling and doc[phrase.end].text in (",", ":") else 0)
-            while j < ceiling:
-                place = self._place_comma(j, ceiling, person_at)
-                prepared = None if place is not None else self._portfolio_comma(j, ceiling, person_at, template)
-                if place is not None:
-                    # "los presidentes de Chile, A; Perú, B, y Bolivia, C"
-                    j = place[1]
-                elif prepared is not None:
-                    # "los ministros de Economía, A, y de Trabajo, B"
-                    j = prepared[1]
-                if j not in person_at:
-                    break
-                q = person_at[j]
-                j = persons[q][1]
-                own = linked.get(q) == p
-                target = phrase if own else prepared[0] if prepared is not None else self._clone(template)
-                if place is not None:
-                    target.jurisdiction, target.explicit = place[0], True
-                if j + 2 < ceiling and doc[j].text == "(":
-                    end = self.portfolio_after(target, j + 1, ceiling)
-                    if end and end < ceiling and doc[end].text == ")":
-                        j = end + 1
-                if j + 1 < ceiling and doc[j].lower_ in ("of", "de", "del") and not target.jurisdiction:
-                    ent = view.ent_of[j + 1]
-                    if ent is not None and ent.label_ == "PLACE" and ent.start == j + 1:
-                        target.jurisdiction = view.place_name(ent)
-                        target.explicit = True
-                        j = ent.end
-                if q not in linked:
-                    phrases.append(target)
-                    links.append((len(phrases) - 1, q, code_ids.OFFICE_LIST))
-                    linked[q] = len(phrases) - 1
-                while j < ceiling and (doc[j].text in (",", ";") or doc[j].lower_ in CONJUNCTIONS):
-                    j += 1
-            if j == phrase.end:
-                self._portfolio_list(p, template, persons, person_at, linked, phrases, links)
-
-    @staticmethod
-    def _clone(template):
-        """Return a copy of a plural office for one more name of its list, its text the head
-        alone: "presidentes de Chile" is not the text of Peru's president."""
-        clone = copy.deepcopy(template)
-        clone.plural = False
-        clone.start, clone.end = clone.core
-        return clone
-
-    def _portfolio_comma(self, j: int, ceiling: int, person_at: dict, template):
-        """Return (the office with its own portfolio, index of the name) for "(de) <portfolio>,
-        <name>" at j in a list after a plural head; None otherwise."""
-        k = j + 1 if self.doc[j].lower_ in ("de", "del", "of", "for") else j
-        clone = self._clone(template)
-        clone.portfolio = clone.title = ""
-        clone.rules = clone.rules[:1]  # the head's alias; the portfolio is this item's own
-        end = self.portfolio_after(clone, k, ceiling)
-        if not end or end + 1 >= ceiling or self.doc[end].text != "," or end + 1 not in person_at:
-            return None
-        clone.start, clone.end = k, end  # its own words, not the first item's
-        return clone, end + 1
-
-    def _place_comma(self, j: int, ceiling: int, person_at: dict) -> tuple[str, int] | None:
-        """Return (place, index of the name) for "<place>, <name>" at j, None otherwise."""
-        ent = self.view.ent_of[j]
-        if ent is None or ent.label_ != "PLACE" or ent.start != j or ent.end + 1 >= ceiling:
-            return None
-        if self.doc[ent.end].text != "," or ent.end + 1 not in person_at:
-            return None
-        return self.view.place_name(ent), ent.end + 1
-
-    def _portfolio_list(self, p: int, template, persons, person_at, linked, phrases, links) -> None:
-        """Link "los comisarios responsables de Competencia (A), Deportes (B) y Pesca (C)": a
-        plural head followed by portfolios, each with its holder in brackets."""
-        doc = self.doc
-        phrase = phrases[p]
-        ceiling = self.view.sent_end[phrase.start]
-        j = phrase.end
-        if not template.portfolio:
-            # a plural word of charge and its "of" ("responsables de", "in charge of", "for")
-            while j < ceiling and j - phrase.end < 3 and doc[j].is_lower and doc[j].lower_ not in ("de", "of", "for", "del"):
-                j += 1
-            if j >= ceiling or doc[j].lower_ not in ("de", "of", "for", "del"):
-                return
-            j += 1
-        first = bool(template.portfolio)  # the phrase already holds the first portfolio
-        while j < ceiling:
-            target = copy.deepcopy(template) if first else self._clone(template)
-            target.plural = False
-            if first:
-                end, first = j, False
-            else:
-                target.portfolio = ""
-                end = self.portfolio_after(target, j, ceiling)
-            if not end or end + 2 >= ceiling or doc[end].text != "(" or end + 1 not in person_at:
-                return
-            q = person_at[end + 1]
-            close = persons[q][1]
-            if close >= ceiling or doc[close].text != ")":
-                return
-            if q not in linked:
-                phrases.append(target)
-                links.append((len(phrases) - 1, q, code_ids.OFFICE_LIST))
-                linked[q] = len(phrases) - 1
-            j = close + 1
-            while j < ceiling and (doc[j].text in (",", ";") or doc[j].lower_ in CONJUNCTIONS):
-                j += 1
 
     # ------------------------------------------------------------------ attachment
     def _closed_apposition(self, phrase, person: tuple[int, int]) -> bool:
