@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 import pipeline.nlp.extensions  # noqa: F401  the Doc extensions this module reads and sets
 from pipeline import code_ids
@@ -82,7 +83,12 @@ def sync_entities(doc: Doc, analysis: Analysis) -> None:
         previous = [rule for ent in sorted(covered, key=lambda e: e.start) for rule in (ent._.rules or [code_ids.MODEL])]
         same = any((ent.start, ent.end, ent.label_) == (start, end, "PERSON") for ent in covered)
         added.append((Span(doc, start, end, label="PERSON"), previous if same else [*previous, PERSON_RULE]))
-    kept = [ent for ent in ents if ent not in replaced]
+    # Two person spans of the role layer may overlap on odd text (a table of abbreviations):
+    # the longer one stands, and no other entity may overlap it.
+    longest = {(span.start, span.end) for span in filter_spans([span for span, _ in added])}
+    added = [(span, rules) for span, rules in added if (span.start, span.end) in longest]
+    taken = {i for span, _ in added for i in range(span.start, span.end)}
+    kept = [ent for ent in ents if ent not in replaced and taken.isdisjoint(range(ent.start, ent.end))]
     doc.ents = sorted(kept + [span for span, _ in added], key=lambda e: e.start)
     for span, rules in added:
         span._.rules = list(dict.fromkeys(rules)) or [code_ids.MODEL]
