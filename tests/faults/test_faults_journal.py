@@ -101,7 +101,7 @@ def test_faults_journal_corrupt_reported_before_work(tmp_path):
     (out / export.JOURNAL).write_text("{not json")
     corpus = tmp_path / "in"
     corpus.mkdir()
-    (corpus / "a.txt").write_text("Secretary of State Antony Blinken met President Biden.\n")
+    (corpus / "a.txt").write_text("Secretary of State Antony Blinken met President Tomas Berg.\n")
     done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(corpus), "--out", str(out), "--no-cache"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2

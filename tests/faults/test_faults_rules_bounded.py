@@ -62,7 +62,7 @@ def test_faults_rules_strays_same_outcome_in_extract(config, tmp_path):
         (config / name).write_text(text, encoding="utf-8")
     corpus = tmp_path / "in"
     corpus.mkdir()
-    (corpus / "a.txt").write_text("Secretary of State Antony Blinken met President Biden in Mexico City.\n")
+    (corpus / "a.txt").write_text("Secretary of State Antony Blinken met President Tomas Berg in Mexico City.\n")
     done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(corpus), "--out", str(tmp_path / "out"),
                            "--config", str(config), "--workers", "1"], cwd=ROOT, capture_output=True, text=True,
                           timeout=180)
