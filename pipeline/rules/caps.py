@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Collection
 
+import numpy
+
 from spacy.tokens import Doc
 
 import pipeline.nlp.extensions  # noqa: F401  doc._.warnings
@@ -39,10 +41,17 @@ def matches(
     sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
     sent_of = [0] * len(doc)
     chunks: list[tuple[int, int]] = []
+    hits = matcher.hits(doc) if isinstance(matcher, TokenMatcher) else None
+    reach = matcher.longest if hits is not None else None
     for index, sent in enumerate(sents):
         if only is not None and sent.start not in only:
             continue
+        if hits is not None and not hits[sent.start : sent.end].any():
+            continue  # no word that a match needs: the Matcher would find nothing here
         sent_of[sent.start : sent.end] = [index] * len(sent)
+        if reach is not None:  # matches of at most `reach` tokens: only the text around each needed word
+            chunks += _around(numpy.flatnonzero(hits[sent.start : sent.end]) + sent.start, reach, sent.start, sent.end)
+            continue
         if len(sent) > window:
             warn(doc, f"a sentence of {len(sent)} tokens is matched in windows of {window} tokens (max_match_window)")
             chunks += [(start, min(start + window, sent.end)) for start in range(sent.start, sent.end - window // 2, window // 2)]
@@ -50,17 +59,29 @@ def matches(
             chunks[-1] = (chunks[-1][0], sent.end)
         else:
             chunks.append((sent.start, sent.end))
-    hits = matcher.hits(doc) if isinstance(matcher, TokenMatcher) else None
     found: set[tuple[int, int, int]] = set()
     for start, end in chunks:
         if hits is not None and not hits[start:end].any():
-            continue  # no word that a match needs: the Matcher would find nothing
+            continue  # a window of a long sentence without such a word
         found.update(
             (key, start + a, start + b)
             for key, a, b in matcher(doc[start:end])
             if sent_of[start + a] == sent_of[start + b - 1]
         )
     return capped(doc, list(found), names, caps.max_rule_matches)
+
+
+def _around(positions, reach: int, start: int, end: int) -> list[tuple[int, int]]:
+    """Return the merged token ranges, within start..end, of every match of at most `reach`
+    tokens that holds one of `positions`."""
+    ranges: list[tuple[int, int]] = []
+    for i in positions.tolist():
+        low, high = max(start, i - reach + 1), min(end, i + reach)
+        if ranges and low <= ranges[-1][1]:
+            ranges[-1] = (ranges[-1][0], high)
+        else:
+            ranges.append((low, high))
+    return ranges
 
 
 def capped(doc: Doc, matches: list[tuple[int, int, int]], names: dict[int, str], limit: int) -> list[tuple[int, int, int]]:

@@ -8,7 +8,7 @@ import re
 from typing import Any, Callable, Iterable
 
 import numpy
-from spacy.attrs import FLAG19, LEMMA, LOWER, NORM, ORTH
+from spacy.attrs import FLAG19, ID, IDS, IS_STOP, LEMMA, LOWER, NORM, ORTH
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
@@ -164,10 +164,9 @@ class TokenMatcher:
         self.matcher = Matcher(vocab, validate=False)
         for rule_id, pattern in patterns.items():
             self.matcher.add(rule_id, [[_with_word_flags(token, vocab) for token in pattern]])
-        found = anchors(patterns.values())
-        self.anchors = None if found is None else {
-            attr: numpy.array(sorted(values), dtype=numpy.uint64) for attr, values in found.items()
-        }
+        self.anchors = anchors(patterns.values(), vocab)
+        lengths = [longest(pattern) for pattern in patterns.values()]
+        self.longest = None if None in lengths or not lengths else max(lengths)
 
     def __call__(self, doclike) -> list[tuple[int, int, int]]:
         """Return the Matcher's (key, start, end) matches in `doclike`."""
@@ -179,8 +178,9 @@ class TokenMatcher:
             return None
         columns = doc.to_array(list(self.anchors)).reshape(len(doc), len(self.anchors))
         found = numpy.zeros(len(doc), dtype=bool)
-        for column, values in zip(columns.T, self.anchors.values()):
-            found |= numpy.isin(column, values)
+        for column, (attr, values) in zip(columns.T, self.anchors.items()):
+            # a flag is 0 or 1; a few hundred hashes are looked up faster in a set than by numpy.isin
+            found |= column.astype(bool) if attr < ID else numpy.fromiter(map(values.__contains__, column.tolist()), bool, len(column))
         return found
 
 
@@ -190,18 +190,54 @@ _ANCHOR_IDS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM
 LITERAL_ATTRS = tuple(_ANCHOR_IDS)
 
 
-def anchors(patterns: Iterable[list[dict[str, Any]]]) -> dict[int, set[int]] | None:
-    """Return {attribute id: string hashes} such that every match of a pattern has a token with
-    one of them: per pattern, the values of one of its `required_literals`. None when a pattern
-    has none (it may match anywhere)."""
+def anchors(patterns: Iterable[list[dict[str, Any]]], vocab: Vocab | None = None) -> dict[int, set[int]] | None:
+    """Return {attribute id: values} such that every match of a pattern has a token with one of
+    them; None when a pattern has no such test (it may match anywhere).
+
+    Per pattern, one test that every match includes is chosen: a literal (`required_literals`,
+    values are string hashes) or, failing that, a true lexeme flag ({"LIKE_NUM": true}, or with
+    `vocab` a set or regex word test kept as a flag, see WordTest; values {1}). Among literals,
+    stop words count as frequent ("a", "de" occur in nearly every sentence), so "llamado a"
+    is anchored on "llamado"; a flag counts as frequent too.
+    """
+    stop = vocab.lex_attr_getters.get(IS_STOP) if vocab is not None else None
     found: dict[int, set[int]] = {}
     for pattern in patterns:
-        options = required_literals(pattern)
+        options = [
+            (len(values) + _FREQUENT * sum(_frequent(value, stop) for value in values),
+             _ANCHOR_IDS[attr], {get_string_id(value) for value in values})
+            for attr, values in required_literals(pattern)
+        ]
+        options += [(_FREQUENT, flag, {1}) for flag in _required_flags(pattern, vocab)]
         if not options:
             return None
-        attr, values = min(options, key=lambda option: len(option[1]))
-        found.setdefault(_ANCHOR_IDS[attr], set()).update(get_string_id(value) for value in values)
+        _, attr_id, values = min(options, key=lambda option: option[0])
+        found.setdefault(attr_id, set()).update(values)
     return found
+
+
+_FREQUENT = 20  # what a stop word or a flag test costs when choosing a pattern's anchor
+
+
+def _frequent(value: str, stop: Callable[[str], bool] | None) -> bool:
+    return not any(c.isalnum() for c in value) or bool(stop and stop(value))
+_LEXEME_FLAGS = {name: value for name, value in IDS.items() if 0 < value < FLAG19}
+
+
+def _required_flags(pattern: list[dict[str, Any]], vocab: Vocab | None) -> list[int]:
+    """Return the lexeme flags that a token of every match of `pattern` has set."""
+    flags = []
+    for token in pattern:
+        if not isinstance(token, dict) or skippable(token.get("OP")):
+            continue
+        for key, value in token.items():
+            name = str(key).upper()
+            if name in _LEXEME_FLAGS and value is True:
+                flags.append(_LEXEME_FLAGS[name])
+            elif vocab is not None and isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+                flag = word_flag(vocab, name, "REGEX", value["REGEX"])
+                flags += [flag] if flag is not None else []
+    return flags
 
 
 def required_literals(pattern: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
@@ -218,6 +254,21 @@ def required_literals(pattern: list[dict[str, Any]]) -> list[tuple[str, list[str
             if attr in LITERAL_ATTRS and isinstance(values, list) and all(isinstance(v, str) for v in values):
                 found.append((attr, values))
     return found
+
+
+def longest(pattern: list[dict[str, Any]]) -> int | None:
+    """Return the most tokens a match of a token pattern can span; None when unbounded ("*", "+", "{n,}")."""
+    total = 0
+    for token in pattern:
+        op = str(token.get("OP") or "") if isinstance(token, dict) else ""
+        if op in ("", "!", "?"):
+            total += 1
+            continue
+        bounds = re.fullmatch(r"\{\s*(\d*)\s*(,?)\s*(\d*)\s*\}", op)
+        if bounds is None or (bounds.group(2) and not bounds.group(3)):
+            return None  # "*", "+", "{n,}"
+        total += int(bounds.group(3) or bounds.group(1) or 0)
+    return total
 
 
 def skippable(op: Any) -> bool:

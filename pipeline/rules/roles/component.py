@@ -98,7 +98,7 @@ def sync_entities(doc: Doc, analysis: Analysis) -> None:
     "actorgraph_roles",
     default_config={"config_dir": ""},
     requires=["doc.ents", "doc.sents", "token.dep", "token.pos", "span._.rules"],
-    assigns=["doc.ents", "doc._.role_links", "doc._.actorgraph_roles", "doc._.actorgraph_parts", "doc._.warnings"],
+    assigns=["doc.ents", "doc._.role_links", "doc._.actorgraph_roles", "doc._.warnings"],
 )
 def make_roles(nlp: Language, name: str, config_dir: str) -> RolesComponent:
     """Create the roles component from the rule files under `config_dir`."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from pipeline import code_ids
+from pipeline.nlp.extensions import PARTS
 from pipeline.records import PersonRef, RoleLink
 from pipeline.rules import caps
 from pipeline.rules.persons import is_filtered
@@ -115,12 +116,16 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
     for index, (start, end) in enumerate(persons):
         for i in range(start, end):
             parts[i], person_at[i] = "PERSON", index
-    doc._.actorgraph_parts = parts
     # A link pairs a role phrase and a person of one sentence, so only sentences holding both
     # are matched: the patterns test a custom attribute, which costs a Python call per token.
     both = {view.sent_start[i] for i in phrase_at} & {view.sent_start[i] for i in person_at}
     candidates = []
-    for key, start, end in caps.matches(lex.links, doc, lex.link_names, lex.caps, only=both):
+    doc.user_data[PARTS] = parts
+    try:
+        found = caps.matches(lex.links, doc, lex.link_names, lex.caps, only=both)
+    finally:
+        del doc.user_data[PARTS]
+    for key, start, end in found:
         rule = lex.link_rules[lex.link_names[key]]
         roles = {phrase_at[i] for i in range(start, end) if i in phrase_at}
         people = {person_at[i] for i in range(start, end) if i in person_at}
@@ -146,7 +151,6 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
             used_phrases.add(p)
             used_persons.add(side)
             links.append((p, q, rule_id))
-    doc._.actorgraph_parts = None
     return sorted(links, key=lambda link: phrases[link[0]].start)
 
 

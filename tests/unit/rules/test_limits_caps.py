@@ -118,24 +118,44 @@ def test_limits_matches_only_in_given_sentences():
 @pytest.mark.parametrize(
     "patterns, expected",
     [
-        ([[{"LOWER": "so"}, {"LOWER": "called"}]], {"LOWER": {"so"}}),
-        ([[{"LEMMA": {"IN": ["meet", "greet"]}}, {"LOWER": "with"}]], {"LOWER": {"with"}}),
-        ([[{"TEXT": "Mr", "OP": "?"}, {"ORTH": {"IN": ["Blinken", "Biden"]}, "OP": "+"}]], {"ORTH": {"Blinken", "Biden"}}),
+        ([[{"LOWER": "so"}, {"LOWER": "called"}]], {"LOWER": {"called"}}),  # "so" is a stop word
+        ([[{"LEMMA": {"IN": ["meet", "greet"]}}, {"LOWER": "with"}]], {"LEMMA": {"meet", "greet"}}),  # "with" is a stop word
+        ([[{"LOWER": "call"}, {"LOWER": "for"}]], {"LOWER": {"call"}}),
+        ([[{"ORTH": {"IN": ["“", '"']}}, {"LOWER": {"IN": ["summit", "talks", "visit"]}}]], {"LOWER": {"summit", "talks", "visit"}}),
+        ([[{"TEXT": "Mr", "OP": "?"}, {"ORTH": {"IN": ["Okafor", "Lindqvist"]}, "OP": "+"}]], {"ORTH": {"Okafor", "Lindqvist"}}),
         ([[{"NORM": "x", "OP": "{2}"}], [{"LEMMA": "call"}]], {"NORM": {"x"}, "LEMMA": {"call"}}),
         ([[{"LOWER": {"IN": ["a"], "NOT_IN": ["b"]}}]], {"LOWER": {"a"}}),
         ([[{"LOWER": "so", "OP": "?"}, {"POS": "VERB"}]], None),  # the only literal token may be skipped
-        ([[{"LOWER": "so", "OP": "{0,2}"}, {"LOWER": "called", "OP": "!"}, {"IS_DIGIT": True}]], None),
-        ([[{"TEXT": {"REGEX": "^19"}}]], None),
+        ([[{"LOWER": "so", "OP": "{0,2}"}, {"LOWER": "called", "OP": "!"}, {"IS_DIGIT": True}]], {"IS_DIGIT": {1}}),
+        ([[{"LIKE_NUM": True}, {"LOWER": "of", "OP": "?"}]], {"LIKE_NUM": {1}}),
+        ([[{"IS_PUNCT": False}]], None),  # a flag that must be false: any word may match
+        ([[{"TEXT": {"REGEX": "^19"}}]], {"REGEX": {1}}),  # the regex test's own lexeme flag
         ([[{"LOWER": "so"}], [{"_": {"part": "ROLE"}}]], None),  # one pattern without anchors: run everywhere
     ],
 )
 def test_limits_anchors_are_words_every_match_needs(patterns, expected):
-    found = token_matcher.anchors(patterns)
+    found = token_matcher.anchors(patterns, spacy.blank("en").vocab)
     if expected is None:
         assert found is None
-    else:
-        attrs = {"LOWER": token_matcher.LOWER, "ORTH": token_matcher.ORTH, "LEMMA": token_matcher.LEMMA, "NORM": token_matcher.NORM}
-        assert found == {attrs[a]: {get_string_id(v) for v in values} for a, values in expected.items()}
+        return
+    names = {value: name for name, value in token_matcher.IDS.items()}
+    named = {"REGEX" if token_matcher.FLAG19 <= attr < token_matcher.ID else names[attr]: values for attr, values in found.items()}
+    assert named == {attr: values if values == {1} else {get_string_id(v) for v in values} for attr, values in expected.items()}
+
+
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [
+        ([{"LOWER": "so"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "called"}], 3),
+        ([{"IS_DIGIT": True}, {"IS_ALPHA": True, "OP": "{1,4}"}, {"LOWER": "de", "OP": "{2}"}], 7),
+        ([{"LOWER": "so", "OP": "!"}, {"LOWER": "x", "OP": "{,3}"}], 4),
+        ([{"LOWER": "so"}, {"IS_ALPHA": True, "OP": "*"}], None),
+        ([{"LOWER": "so", "OP": "+"}], None),
+        ([{"LOWER": "so", "OP": "{2,}"}], None),
+    ],
+)
+def test_limits_longest_match_of_a_pattern(pattern, expected):
+    assert token_matcher.longest(pattern) == expected
 
 
 @pytest.mark.parametrize(
@@ -144,6 +164,9 @@ def test_limits_anchors_are_words_every_match_needs(patterns, expected):
         [{"LOWER": "so"}, {"ORTH": "-", "OP": "?"}, {"LOWER": "called"}],
         [{"LOWER": {"IN": ["phone", "video"]}}, {"LOWER": {"IN": ["call", "chat"]}}],
         [{"IS_TITLE": True, "OP": "+"}],  # no anchor: every sentence is searched
+        [{"IS_ALPHA": True, "OP": "{1,3}"}, {"LOWER": "called"}],  # bounded: only the text around "called"
+        [{"LOWER": {"IN": ["a", "then"]}}, {"IS_TITLE": True, "OP": "?"}, {"LOWER": {"REGEX": "^(call|chat)$"}}],
+        [{"IS_ALPHA": True, "OP": "?"}, {"TEXT": {"REGEX": "^[A-Z]"}}, {"LOWER": "here", "OP": "!"}],
     ],
 )
 def test_limits_matches_skip_sentences_without_anchors_and_find_the_same(pattern):
