@@ -68,11 +68,18 @@ class _Participants:
                 return "subject"
             if rel == "pobj" and head.dep_ in ("prep", "agent") and head.lower_ in lex.words["with_preps"] and head.head in heads:
                 return "with"
+            if rel == "pobj" and head.lower_ in lex.words["with_preps"] and self._through_medium(head.head, heads):
+                return "medium"
             if rel == "pobj" and head.lower_ in lex.words["noun_preps"] and head.head in heads and head.head.pos_ == "NOUN":
                 return "with"
             if self._together(item) and self._reaches(top, heads | subject_only, 5):
                 return "together"
         return ""
+
+    def _through_medium(self, noun: Token, heads) -> bool:
+        """True when `noun` is the object of a medium preposition of a trigger ("by phone", "in Paris")."""
+        prep = noun.head
+        return noun.dep_ == "pobj" and prep.dep_ == "prep" and prep.lower_ in self.lex.words["medium_preps"] and prep.head in heads
 
     def _together(self, item: _Item) -> bool:
         doc = self.doc

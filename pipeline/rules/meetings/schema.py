@@ -43,6 +43,9 @@ class MeetingsFile(_Strict):
     frame_preps: WordList
     frame_nouns: WordList
     with_preps: WordList
+    # "spoke by phone with X", "met in Paris with X": a with-phrase the parser hangs on the noun
+    # of a prepositional phrase of the trigger (by, via, in...) still ties X to it
+    medium_preps: WordList = WordList(id="meeting.medium_prep")
     noun_preps: WordList
     together: WordList
     place_preps: WordList

@@ -117,6 +117,9 @@ class _Triggers:
                 tied.append((item, how))
             if len(tied) > cap:
                 break
+        if any(how == "medium" for _, how in tied):  # "spoke by phone with X": a with-phrase after all
+            rules.append(self.lex.rules.rule_id("medium_preps"))
+            tied = [(item, "with" if how == "medium" else how) for item, how in tied]
         tied += self._listed(tied, sent)
         tied += ties.between_partner(tied, self.by_sentence.get(sent.start, []), sent, self.doc)
         if not any(how == "subject" for _, how in tied):

@@ -40,8 +40,8 @@ def headline(sent) -> bool:
         return False
     if sum(t.text in (",", ";") for t in sent) > 1 or sum(t.like_num for t in sent) > 1:
         return False
-    if any(t.pos_ == "VERB" and t.is_lower for t in long):
-        return False  # title case capitalises verbs too: a lower-case verb is a sentence full of names
+    if any(t.pos_ in ("VERB", "AUX") and t.is_lower for t in words):
+        return False  # title case capitalises verbs, short ones too ("Is", "Met"): a lower-case verb is a sentence full of names
     return sum(t.text[:1].isupper() for t in long) >= 0.75 * len(long)
 
 

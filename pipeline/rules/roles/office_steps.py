@@ -190,6 +190,8 @@ class Offices(_Complements, _Lists):
             return True
         if self._closed_apposition(phrase, person):
             return True
+        if role.dep_ == "appos" and role.head.head == name and person[1] <= role.head.i < phrase.start:
+            return True  # "X, de 45 años, alcalde de Y": the office hangs on the age between them
         head = self.head_of(phrase)
         verb = role if head is not None and head.verb else role.head
         if verb.pos_ == "ADP" and verb.lower_ in ("as", "como", "de", "en"):
@@ -202,7 +204,7 @@ class Offices(_Complements, _Lists):
         if verb is not role and lemma not in self.grammar.verbs and lemma not in self.grammar.appoint:
             return False
         if lemma in self.grammar.appoint:
-            if name.head == verb and name.dep_ in ("dobj", "obj"):
+            if name.head == verb and name.dep_ in ("dobj", "obj", "oprd"):
                 return True  # "named X as treasurer"
             if not self._passive(verb):
                 return False  # "X named the minister": X appoints, holds nothing

@@ -72,7 +72,10 @@ class _PhraseBuilder:
     def build(self) -> list[RolePhrase]:
         phrases = []
         taken: set[int] = set()
-        for span in title_spans(self.lex.aliases, self.doc, self.lex.alias_names):
+        titles = title_spans(self.lex.aliases, self.doc, self.lex.alias_names)
+        self.title_starts = {span.start for span in titles}
+        self.title_words = {i for span in titles for i in range(span.start, span.end)}
+        for span in titles:
             if any(self.view.label(i) == "PERSON" for i in range(span.start, span.end)):
                 continue
             alias = self.lex.alias_by_key[span.label_]
@@ -143,14 +146,14 @@ class _PhraseBuilder:
                     i = org[0].start
                     continue
                 owner_start = view.offices.common_owner(j)
-                if owner_start is not None:
+                if owner_start is not None and j - 1 not in self.title_starts:  # "the governor's": an office of its own
                     i = owner_start
                 break
             portfolio = view.offices.portfolio_before(phrase, j)
             if portfolio is not None:
                 i = portfolio
                 continue
-            if view.offices.noun_before(phrase, j):
+            if view.offices.noun_before(phrase, j) or (j not in self.title_words and view.offices.descriptor_before(phrase, j)):
                 i = j
                 continue
             demonym = view.demonym_at(j)
@@ -222,7 +225,7 @@ class _PhraseBuilder:
                 return portfolio
         start = i
         i = _skip_det(self.doc, i, ceiling)
-        if i >= ceiling:
+        if i >= ceiling or self._office_at(i, ceiling):
             return 0
         ent = view.ent_of[i]
         org = view.org_at(i)
@@ -250,6 +253,14 @@ class _PhraseBuilder:
         if not posting:
             return self._described_org(phrase, i, ceiling) or view.offices.complement(phrase, start, ceiling)
         return 0
+
+    def _office_at(self, i: int, ceiling: int) -> bool:
+        """True when another office title starts at token i, or after one adjective ("del nuevo
+        ministro"): "the spokesman for Minister X", "el asesor del presidente X" name the office
+        of the person the office serves, not an organization, and that title is a phrase of its own."""
+        if i + 1 < ceiling and self.doc[i].pos_ == "ADJ" and i not in self.title_starts:
+            i += 1
+        return i in self.title_starts
 
     def _country_in_tail(self, ent: Span | None, i: int) -> str:
         """Return the country that tokens i..end of a non-place entity begun earlier name, or ""."""
