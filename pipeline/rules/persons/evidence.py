@@ -41,6 +41,8 @@ class _Evidence:
             return CODE_PREFIX + "acronym", "ORG"
         if not any(_is_name_word(t) for t in span):
             return CODE_PREFIX + "shape", "MISC"  # "[W]e", "’s"
+        if 0 < start and end < len(doc) and doc[start - 1].is_quote and doc[end].is_quote:
+            return CODE_PREFIX + "quoted", "MISC"  # a "Witch Hunt": a phrase in quotation marks, no one's name
         if end - start == 1 and any(h in span.text for h in HYPHENS):
             parts = [p for h in HYPHENS for p in span.text.split(h) if h in span.text]
             if all(self._place(p, strict=False) for p in parts):
@@ -65,6 +67,10 @@ class _Evidence:
             found = self.introducers.get(before.text)
             if found is None and start > 1 and before.pos_ == "ADJ" and doc[start - 2].is_lower:
                 found = self.introducers.get(doc[start - 2].text)
+            if found is None and start > 1 and before.text in self.of_words and doc[start - 2].is_lower:
+                # "the island of X", "la ciudad de X"; not "el partido de X", a party's leader
+                place = self.introducers.get(doc[start - 2].text)
+                found = place if place is not None and place[1] == "PLACE" else None
             if found:
                 return (*found, NAMED)
             found = self.articles.get(before.text)
