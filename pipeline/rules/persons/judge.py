@@ -22,7 +22,7 @@ from pipeline.rules.persons.shapes import _is_name_word, _NameShapes, headline
 class PersonFilter(_NameShapes, _Evidence):
     """Person decisions for one language: reshape names, relabel candidates that are not persons."""
 
-    def __init__(self, rules: PersonsFile, lang: str, office_heads: set[str], gazetteer=None, world=None):
+    def __init__(self, rules: PersonsFile, lang: str, office_heads: set[str], gazetteer=None, world=None, portfolios: frozenset[str] = frozenset()):
         self.lang = lang
         self.honorifics = _Words(rules.honorifics, lang)
         self.lead = _Words(rules.lead_titles, lang)
@@ -37,6 +37,7 @@ class PersonFilter(_NameShapes, _Evidence):
         self.articles = _Words(rules.articles, lang)
         self.of_words = _Words(rules.of_words, lang)
         self.office_heads = {w.lower() for w in office_heads}
+        self.portfolios = portfolios  # lower-cased portfolio terms of offices.yml ("economía", "foreign affairs")
         self.gazetteer = gazetteer
         self.world = world
         self._places: dict[tuple[str, bool], str] = {}
@@ -212,4 +213,6 @@ def person_filter(config_dir: str, lang: str) -> PersonFilter:
     if problems or role_problems or place_problems:
         raise RuleError(problems + role_problems + place_problems)
     heads = {term.lower() for alias in roles.aliases if alias.lang == lang for term in alias.terms if " " not in term}
-    return PersonFilter(rules, lang, heads, gazetteer, world())
+    heads |= {term.lower() for head in roles.offices.heads for term in head.terms.get(lang, []) if " " not in term and not head.verb}
+    portfolios = frozenset(term.lower() for item in roles.offices.portfolios for term in item.terms.get(lang, []))
+    return PersonFilter(rules, lang, heads, gazetteer, world(), portfolios)

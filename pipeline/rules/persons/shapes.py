@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from pipeline.rules.persons.lists import CODE_PREFIX
+
 HYPHENS = ("-", "‐", "–")
 _SUFFIXES = {"JR", "SR", "II", "III", "IV", "V"}
 
@@ -22,6 +24,10 @@ def _acronym(text: str) -> bool:
     """An all-capitals word ("NDF", "PESC"); initials ("J. A. A.") are a person's."""
     letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 2 and all(ch.isupper() for ch in letters) and "." not in text
+
+
+_POSTED = ("to", "ante")  # "Ambassador to", "embajador ante": the office's posting comes next
+_GLUED = ("ex-", "ex", "vice-", "vice")  # prefixes written onto an office head
 
 
 def _shouted(doc: Doc, i: int) -> bool:
@@ -51,11 +57,40 @@ class _NameShapes:
     def reshape(self, doc: Doc, cands: list) -> None:
         """Split titles out of names and make hyphenated and particle names whole, in place."""
         owner = {i: c for c in cands for i in range(c.start, c.end)}
-        for cand in cands:
+        for cand in list(cands):
+            lead = self._split_complement(doc, cand)
+            if lead is not None:
+                cands.append(lead)
             if cand.label == "PERSON" or (cand.label in ("ORG", "MISC", "PLACE") and self._led_by_title(doc, cand)):
                 self._split_title(doc, cand)
             if cand.label == "PERSON":
                 self._whole(doc, cand, owner)
+
+    def _split_complement(self, doc: Doc, cand):
+        """"Ambassador to [Japan Sofia Lind]", "ministro de [Economía Tomás Berg]": the model glued
+        an office's place or portfolio onto the name after it. Cut the name off as a PERSON and
+        return the complement as a candidate of its own (PLACE or MISC), or None."""
+        if cand.end - cand.start < 3 or cand.start < 2:
+            return None
+        connector, head = doc[cand.start - 1], doc[cand.start - 2]
+        bare = next((head.lower_[len(p):] for p in _GLUED if head.lower_.startswith(p)), head.lower_)  # "exministro"
+        if bare not in self.office_heads or not (connector.text in self.of_words or connector.text in self.place_preps or connector.lower_ in _POSTED):
+            return None
+        for k in range(cand.end - 2, cand.start, -1):  # the longest complement first
+            lead = doc[cand.start : k]
+            place = bool(self._place(lead.text, strict=False))
+            if not place and lead.text.lower() not in self.portfolios:
+                continue
+            rest = doc[k : cand.end]
+            if not all(_is_name_word(t) for t in rest) or self._place(rest.text) or any(self.is_title(t.text) for t in rest):
+                return None
+            if cand.label != "PERSON" and (self._place(rest[-1].text, strict=False) or any(t.text in self.not_name for t in rest)):
+                return None  # "director of [Youth Forum Zimbabwe]": an organization, no name in it
+            complement = type(cand)(cand.start, k, "PLACE" if place else "MISC", [CODE_PREFIX + "complement_split"])
+            cand.start, cand.label = k, "PERSON"
+            cand.mark(CODE_PREFIX + "complement_split")
+            return complement
+        return None
 
     def _led_by_title(self, doc: Doc, cand) -> bool:
         """A non-PERSON span that is a title and a name: "King Olav", "Presidential Spokesperson Ana Ruiz"."""

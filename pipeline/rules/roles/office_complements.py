@@ -158,6 +158,18 @@ class _Complements:
             phrase.rules.append(code_ids.OFFICE_DESCRIPTOR)
         return True
 
+    def adjective_before(self, phrase, j: int) -> bool:
+        """Take a lower-case adjective modifying the office head into the phrase ("first
+        female", "powerful"); True when taken."""
+        tok = self.doc[j]
+        if self.head_of(phrase) is None or not tok.is_lower or not tok.is_alpha or tok.pos_ != "ADJ" or tok.dep_ != "amod":
+            return False
+        if not phrase.core[0] <= tok.head.i < phrase.core[1] or self.view.ent_of[j] is not None:
+            return False
+        if code_ids.OFFICE_DESCRIPTOR not in phrase.rules:
+            phrase.rules.append(code_ids.OFFICE_DESCRIPTOR)
+        return True
+
     def complete(self, phrase) -> bool:
         """False for a head that is an office only with a complement and has none ("titular")."""
         head = self.head_of(phrase, exact=True)

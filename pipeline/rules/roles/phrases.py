@@ -171,6 +171,9 @@ class _PhraseBuilder:
                 self._set_org(phrase, org[1], org[2], self._org_rule(j))
                 i = org[0].start
                 continue
+            if view.offices.adjective_before(phrase, j):
+                i = j  # "the city's first female mayor": words that describe the office
+                continue
             break
         phrase.start = i
 
