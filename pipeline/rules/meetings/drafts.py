@@ -5,6 +5,7 @@ dependency labels it reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from spacy.tokens import Span, Token
 
@@ -66,7 +67,7 @@ class _Draft:
     trigger: _Trigger
     items: list[tuple[_Item, str]]  # (item, how it is tied: "subject", "object", "with", ...)
     rules: list[str]
-    place: Span | None = None
+    place: Span | Any | None = None  # a Span, or a venues.Capital: only its .text is read
     date: Span | None = None
     name: str = ""
     kind: str = ""

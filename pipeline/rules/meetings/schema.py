@@ -50,6 +50,7 @@ class MeetingsFile(_Strict):
     together: WordList
     place_preps: WordList
     venues: WordList
+    capitals: WordList = WordList(id="meeting.capital")  # "the Polish capital": optional list
     destination_preps: WordList
     counterparts: WordList
     purpose_preps: WordList

@@ -8,6 +8,7 @@ from spacy.tokens import Span, Token
 
 from pipeline.rules.meetings import venues
 from pipeline.rules.meetings.drafts import OBJECTS, PLACE_RANK, SUBJECTS
+from pipeline.rules.roles.lexicon import span_norm
 
 
 class _Setting:
@@ -24,12 +25,23 @@ class _Setting:
             root = ent.root
             prep = root.head.lower_ if root.dep_ == "pobj" else next((c.lower_ for c in root.children if c.dep_ == "case"), "")
             direct = kind == "visit" and root.dep_ in OBJECTS and root.head in heads
-            destination = prep in lex.words["destination_preps"] and self._reaches(root, travel, 2)
+            destination = prep in lex.words["destination_preps"] and (self._reaches(root, travel, 2) or self._visited(root, heads))
             # "la reunión será en Cusco", "the talks were in Geneva"
             copular = trigger.dep_ in SUBJECTS and root == trigger.head and any(c.dep_ == "cop" for c in root.children)
             if direct or destination or (prep in preps and (copular or self._reaches(root, heads, 4) or venues.in_clause(root, heads))):
                 places.append(ent)
         return self._best_place(places, trigger)
+
+    def _visited(self, place: Token, heads: set[Token]) -> bool:
+        """True when `place` is the destination of a visit noun around the trigger ("met X during
+        a visit to Hanoi", "durante una visita de dos días a Hanói"): the visit's place is the meeting's."""
+        noun = place.head
+        for _ in range(2):
+            entry = self.lex.entry_for(noun) if noun.pos_ == "NOUN" else None
+            if entry is not None and entry.kind == "visit":
+                return noun not in heads and self._reaches(noun, heads, 3)
+            noun = noun.head
+        return False
 
     def _place_where(self, trigger: Token) -> Span | None:
         """Return the place of the noun phrase a "where"/"donde" clause around the trigger hangs on."""
@@ -80,6 +92,8 @@ class _Setting:
             if ent.root.head == root or (ent.root.dep_ == "pobj" and ent.root.head.head == root and ent.root.head.i < root.i)
         ]
         found = attached or framing
+        # a date the text lets resolve beats one that only measures time ("a two-day visit")
+        found = [ent for ent in found if span_norm(ent)] or found
         return min(found, key=lambda ent: abs(ent.start - trigger.i)) if found else None
 
     def _name(self, trigger: Token) -> str:

@@ -177,6 +177,10 @@ class _Triggers:
             draft.place = self._place_where(token)
             if draft.place is not None:
                 draft.rules.append(self.lex.rules.rule_id("where"))
+        if draft.place is None:  # "in the Polish capital": the country's capital city
+            draft.place = venues.capital(sent, heads | subject_only, self.lex.words["place_preps"], self.lex.words["capitals"], self.gazetteer)
+            if draft.place is not None:
+                draft.rules.append(self.lex.rules.rule_id("capitals"))
         if draft.place is None:  # a building, when no city or country places the event
             draft.place = venues.venue(
                 self.doc, sent, self._ents_in(sent), self.view.label, token, heads,

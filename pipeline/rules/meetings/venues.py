@@ -3,6 +3,7 @@
 - in_clause: a place phrase anywhere in the trigger's clause counts, also one hung on a
   participant ("met the ambassador X in Beijing"), however deep, but not one in another clause
   ("met X, who had flown in from Lima").
+- capital: "in the Polish capital", "en la capital de Chile": the country's capital city.
 - venue: a building the text names as the place ("at the Kremlin", "en la Casa Rosada", "at
   the royal palace", "in the headquarters of NATO"), even when the model types it ORG or leaves
   it untyped: an ORG/FAC entity or a qualified noun phrase headed by a venue word (meetings.yml
@@ -12,7 +13,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from spacy.tokens import Span, Token
+
+from pipeline.rules.geonames import capital_of
 
 CLAUSE_STEPS = 8
 VENUE_LABELS = ("ORG", "FAC", "MISC")
@@ -99,3 +104,32 @@ def _subject_of(token: Token, root: Token) -> bool:
             return False
         token = token.head
     return False
+
+
+@dataclass(frozen=True)
+class Capital:
+    """The place of a meeting held in a capital the text names by its country: `text` is the city."""
+
+    text: str
+
+
+def capital(sent: Span, heads: set[Token], preps: set[str], words: set[str], gazetteer) -> Capital | None:
+    """Return the capital of the trigger's clause named by its country ("in the Polish capital",
+    "en la capital mexicana", "in the capital of Chile"), or None."""
+    if gazetteer is None:
+        return None
+    for token in sent:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in words or preposition(token) not in preps or not in_clause(token, heads):
+            continue
+        for child in token.children:
+            country = ""
+            if child.dep_ == "amod":  # "the Polish capital", "la capital polaca"
+                country = gazetteer.country_of(child.text) if gazetteer.demonym_place(child.text) else ""
+            elif child.dep_ in ("prep", "nmod"):  # "the capital of Chile", "la capital de Chile"
+                noun = next((g for g in child.children if g.dep_ == "pobj"), None) if child.dep_ == "prep" else child
+                name = gazetteer.canonical(noun.text) if noun is not None else ""
+                country = name if name and gazetteer.kind(name) == "country" else ""
+            city = capital_of(country) if country else ""
+            if city:
+                return Capital(city)
+    return None
