@@ -165,6 +165,14 @@ class DocView:
             return self.gazetteer.canonical(span.text) or span.text
         return span.text
 
+    def place_of_org(self, span: Span) -> str:
+        """Return the canonical place an ORG entity names when a gazetteer knows it ("Toledo"), or ""."""
+        from pipeline.rules.geonames import world  # shared and memory-mapped: loaded once per process
+
+        known = self.gazetteer.canonical(span.text) if self.gazetteer is not None else ""
+        found = world().lookup(span.text) if not known else None
+        return known or (found.name if found is not None else "")
+
     def country(self, span: Span) -> str:
         """Return the country a NORP or demonym names, "" when it names none."""
         norm = span_norm(span)

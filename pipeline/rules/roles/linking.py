@@ -176,7 +176,7 @@ def analyse(doc: Doc, lex: Lexicon, gazetteer, person_check=None) -> Analysis:
     persons = _persons(view, phrases)
     links = _link(view, phrases, persons)
     view.offices.list_links(phrases, persons, links)
-    view.offices.coordinated_links(phrases, links)
+    view.offices.coordinated_links(phrases, links, persons)
     for p, q, _ in links:
         _place_after_name(view, phrases[p], persons[q])
     for phrase in phrases:

@@ -13,12 +13,14 @@ from pipeline.rules.roles.offices import CONJUNCTIONS
 class _Lists:
     """Offices' list steps (mixin: doc, view, grammar and portfolio_after are Offices')."""
 
-    def coordinated_links(self, phrases: list, links: list) -> None:
+    def coordinated_links(self, phrases: list, links: list, persons: list) -> None:
         """Give a person linked to the second of two coordinated offices the first one too:
-        "la vicepresidenta de la Comisión y comisaria de Transportes, X", and an office before a
-        military or clerical rank: "el ministro de Defensa, general X"."""
+        "la vicepresidenta de la Comisión y comisaria de Transportes, X", an office before a
+        military or clerical rank: "el ministro de Defensa, general X", and one linked to the
+        first of two offices after the name the second too: "X, ministro de A y portavoz de B"."""
         doc = self.doc
         ends = {phrase.end: p for p, phrase in enumerate(phrases)}
+        starts = {phrase.start: p for p, phrase in enumerate(phrases)}
         linked = {p for p, _, _ in links}
         for p, q, _ in list(links):
             start = phrases[p].start
@@ -29,6 +31,15 @@ class _Lists:
                 if first not in linked and phrases[first].start < start:
                     links.append((first, q, code_ids.OFFICE_COORDINATED))
                     linked.add(first)
+            # after the name: "X, ministro de Cultura y portavoz del Gobierno"
+            end = phrases[p].end
+            if persons[q][1] <= phrases[p].start and end + 1 < len(doc) and doc[end].lower_ in CONJUNCTIONS:
+                second = starts.get(end + 1, starts.get(end + 2) if doc[end + 1].pos_ == "DET" else None)
+                head = self.head_of(phrases[second]) if second is not None else None
+                # not a membership ("y miembro del Wilson Center"): an office that needs a complement is weaker evidence
+                if second is not None and second not in linked and not phrases[second].plural and not (head is not None and head.complement):
+                    links.append((second, q, code_ids.OFFICE_COORDINATED))
+                    linked.add(second)
 
     def list_links(self, phrases: list, persons: list, links: list) -> None:
         """Link every name of a list after a plural head: "Presidents A of N and B of M",

@@ -232,7 +232,9 @@ class _PhraseBuilder:
             return 0
         ent = view.ent_of[i]
         org = view.org_at(i)
-        if ent is not None and ent.label_ == "PLACE" and ent.start == i and org is None:
+        if ent is not None and ent.label_ == "ORG" and ent.start == i and view.org_of[i] is None and view.place_of_org(ent):
+            org = None  # "alcaldesa de Toledo" with the city typed ORG: a place the gazetteer knows
+        if ent is not None and (ent.label_ == "PLACE" or org is None and ent.label_ == "ORG") and ent.start == i and org is None:
             if posting:
                 if phrase.posted_to:
                     return 0
