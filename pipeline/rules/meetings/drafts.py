@@ -43,6 +43,7 @@ class _Trigger:
     object: str
     needs_with: bool
     rule: str
+    joins: bool = False
 
 
 @dataclass

@@ -66,12 +66,49 @@ class _Finder(_Participants, _Counterparts, _Triggers, _Setting):
                 self._absorb(host, draft, upgrade=True)
             elif draft.items:
                 kept.append(draft)
+        kept = self._framed(kept)
         for draft in drafts:
             if draft.items or any(draft is k for k in kept) or self._nested_in(draft, kept) is not None:
                 continue
             if not self._reporter(draft, kept):
                 self._lend(draft, kept)
         return kept
+
+    def _framed(self, kept: list[_Draft]) -> list[_Draft]:
+        """Merge a meeting whose trigger `joins` (a verb of what was discussed) into a meeting of
+        its sentence that frames it or whose clause it heads, when they share a person ("X
+        discussed migration in a call with Y", "la cumbre, donde X e Y abordaron ..."): one
+        event, the other's, which takes the joined one's place and date where it has none."""
+        merged: set[int] = set()
+        for part in kept:
+            if not part.trigger.joins:
+                continue
+            token = part.trigger.token
+            people = {item.start for item, _ in part.items}
+            for host in kept:
+                inner = host.trigger.token
+                if host is part or id(host) in merged or host.trigger.joins or self.view.sent_start[inner.i] != self.view.sent_start[token.i]:
+                    continue
+                if not (self._under(inner, token, 3) or self._under(token, inner, 3)):
+                    continue
+                if people & {item.start for item, _ in host.items}:
+                    host.place = host.place or part.place
+                    host.date = host.date or part.date
+                    host.rules += [rule for rule in part.rules if rule not in host.rules]
+                    merged.add(id(part))
+                    break
+        return [draft for draft in kept if id(draft) not in merged]
+
+    @staticmethod
+    def _under(token, head, steps: int) -> bool:
+        """True when `head` governs `token` within `steps` dependency steps."""
+        for _ in range(steps):
+            if token.head == token:
+                return False
+            token = token.head
+            if token == head:
+                return True
+        return False
 
     def _nested_in(self, draft: _Draft, kept: list[_Draft]) -> _Draft | None:
         """Return the meeting of the same sentence a participant-less trigger is part of."""

@@ -29,6 +29,9 @@ class TriggerEntry(_Strict):
     kind_with_place: Kind | None = None
     object: ObjectRule = "any"
     needs_with: bool = False
+    # a verb that says what a meeting was about ("discussed", "abordaron"): when a meeting of
+    # its sentence frames it or it heads that meeting's clause, with the same people, it is that meeting
+    joins: bool = False
 
 
 class WordList(_Strict):
@@ -87,6 +90,7 @@ class MeetingPattern(_Strict):
     kind_with_place: Kind | None = None
     object: ObjectRule = "any"
     needs_with: bool = False
+    joins: bool = False
     examples: list[MeetingExample] = Field(min_length=1)
 
 

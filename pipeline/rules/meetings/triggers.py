@@ -52,8 +52,8 @@ class _Triggers:
                     rules.append(self.lex.rules.rule_id("travel_verbs"))
                 # "X urged Y to reconsider and spoke with Z": up a second subjectless verb
                 upper = verb.head
-                if upper.pos_ in ("VERB", "AUX") and upper.dep_ in ("xcomp", "conj") and not any(c.dep_ in SUBJECTS for c in upper.children):
-                    subject_only.add(upper.head)
+                if upper.pos_ in ("VERB", "AUX", "ADJ") and upper.dep_ in ("xcomp", "conj", "acomp") and not any(c.dep_ in SUBJECTS for c in upper.children):
+                    subject_only.add(upper.head)  # also "X is due to meet Y": up from the adjective to its verb
             if verb.dep_ in ("relcl", "acl"):
                 antecedents.add(verb.head)
         if trigger.dep_ in ("relcl", "acl") and any(c.dep_ in SUBJECTS and c.pos_ == "PRON" for c in trigger.children):
@@ -92,7 +92,7 @@ class _Triggers:
                 continue
             counts[source.id] = counts.get(source.id, 0) + 1
             if counts[source.id] <= lex.caps.max_rule_matches:
-                found.append(_Trigger(token, source.kind, source.kind_with_place, source.object, source.needs_with, source.id))
+                found.append(_Trigger(token, source.kind, source.kind_with_place, source.object, source.needs_with, source.id, source.joins))
         for rule_id, count in counts.items():
             if count > lex.caps.max_rule_matches:
                 caps.warn(
