@@ -119,6 +119,8 @@ class _Evidence:
             return ""
         if self._hard(doc, cand.start, cand.end) or (self.gazetteer is not None and self.gazetteer.canonical(span.text)):
             return ""
+        if span.text.lower() in self.portfolios or (cand.end < len(doc) and (self.is_title(doc[cand.end].text) or doc[cand.end].lower_ in self.office_heads)):
+            return ""  # "Homeland Security Secretary X": a portfolio before its office
         root = span.root
         if root.dep_ == "appos" and root.head.i < cand.start and doc[cand.start - 1].text == ",":
             head = root.head
@@ -139,6 +141,17 @@ class _Evidence:
             before = ends.get(i)
             if before is not None and before.start > 1 and doc[before.start - 1].text == "," and before.start - 1 in ends:
                 return CODE_PREFIX + "listed_with_persons"
+            # "led by X and <name>", "Presidents X of Ghana and <name> of Senegal": a conjunction,
+            # unlike a comma, does not join an office to its holder
+            place = where.place_end.get(i)
+            if place is not None and place.start > 1 and doc[place.start - 1].lower_ in self.of_words:
+                i = place.start - 1
+            before = ends.get(i)
+            if before is not None and before.end - before.start >= 2:
+                return CODE_PREFIX + "listed_with_persons"
+        after = persons.get(cand.end + 1) if cand.end + 1 < len(doc) and doc[cand.end].lower_ in ("and", "y", "e") else None
+        if after is not None and after.start == cand.end + 1 and after.end - after.start >= 2:
+            return CODE_PREFIX + "listed_with_persons"
         sides = 0
         for other, step in ((cand.start - 1, -1), (cand.end, 1)):
             joined = 0 <= other < len(doc) and doc[other].text in (",", "and", "y", "e")
@@ -182,3 +195,4 @@ class _Where:
     def __init__(self, cands: list):
         self.person_at = {i: c for c in cands if c.label == "PERSON" for i in range(c.start, c.end)}
         self.person_end = {c.end: c for c in cands if c.label == "PERSON"}
+        self.place_end = {c.end: c for c in cands if c.label == "PLACE"}

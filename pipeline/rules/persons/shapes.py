@@ -55,12 +55,11 @@ class _NameShapes:
     """PersonFilter's reshaping of candidates (mixin: the word lists are PersonFilter's)."""
 
     def reshape(self, doc: Doc, cands: list) -> None:
-        """Split titles out of names and make hyphenated and particle names whole, in place."""
+        """Split glued spans (an office's complement, two names joined by "and"), split titles out
+        of names and make hyphenated and particle names whole, in place."""
+        cands += [part for part in (self._split_complement(doc, c) or self._split_pair(doc, c) for c in list(cands)) if part is not None]
         owner = {i: c for c in cands for i in range(c.start, c.end)}
-        for cand in list(cands):
-            lead = self._split_complement(doc, cand)
-            if lead is not None:
-                cands.append(lead)
+        for cand in cands:
             if cand.label == "PERSON" or (cand.label in ("ORG", "MISC", "PLACE") and self._led_by_title(doc, cand)):
                 self._split_title(doc, cand)
             if cand.label == "PERSON":
@@ -90,6 +89,23 @@ class _NameShapes:
             cand.start, cand.label = k, "PERSON"
             cand.mark(CODE_PREFIX + "complement_split")
             return complement
+        return None
+
+    def _split_pair(self, doc: Doc, cand):
+        """"[Ngozi Eze and Joaquim Tavares]" typed as one PERSON: two full names joined by a
+        conjunction are two people. Cut the span at the conjunction; return the second name as a
+        candidate of its own, or None."""
+        if cand.label != "PERSON" or cand.end - cand.start < 5:
+            return None
+        for k in range(cand.start + 2, cand.end - 2):
+            if doc[k].lower_ in ("and", "y", "e") and doc[k].is_lower:
+                first, second = doc[cand.start : k], doc[k + 1 : cand.end]
+                if all(_is_name_word(t) for t in first) and all(_is_name_word(t) for t in second):
+                    other = type(cand)(k + 1, cand.end, "PERSON", list(cand.rules))
+                    cand.end = k
+                    for part in (cand, other):
+                        part.mark(CODE_PREFIX + "pair_split")
+                    return other
         return None
 
     def _led_by_title(self, doc: Doc, cand) -> bool:
