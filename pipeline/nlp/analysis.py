@@ -30,10 +30,9 @@ class Pipelines:
 
     def __call__(self, lang: str):
         if lang not in self._loaded:
+            # load_pipeline moves the models out of the collector's sight (gc.freeze), so the
+            # per-window full collection in `analyse` stays a few milliseconds.
             self._loaded[lang] = nlp_mod.load_pipeline(lang, self.settings)
-            # The models live as long as the process: moved out of the collector's sight,
-            # the per-window full collection in `analyse` stays a few milliseconds.
-            gc.freeze()
         return self._loaded[lang]
 
     def models(self) -> dict[str, str]:

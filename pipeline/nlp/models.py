@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import warnings
 
 import spacy
@@ -52,7 +53,12 @@ def add_rule_layer(nlp: Language, settings: Settings) -> Language:
 
 def load_pipeline(lang: str, settings: Settings) -> Language:
     """Return the full pipeline for `lang`: the model plus the rule layer."""
-    return add_rule_layer(load_model(lang, settings), settings)
+    nlp = add_rule_layer(load_model(lang, settings), settings)
+    # A pipeline lives as long as its process: move what loading allocated (models, lexicons,
+    # gazetteers) out of the cycle collector's sight, so that the full collections a long run
+    # triggers do not walk it again and again (one took ~0.1 s, 1 ms per document, in the stages probe).
+    gc.freeze()
+    return nlp
 
 
 def model_id(nlp: Language) -> str:
