@@ -112,6 +112,13 @@ class _Participants:
                 before = [item for item in self.by_sentence.get(sent.start, []) if not item.counterpart and item.end <= pronoun.i]
                 return before[-1] if before else ties.previous_subject(self.by_sentence, sent, self.doc, self.view)
         if pronoun is None:
+            # "Allí se reunió con X": a finite main verb with no subject at all (Spanish drops
+            # it) and no person before it in its sentence: the previous sentence's subject
+            finite = trigger.pos_ in ("VERB", "AUX") and trigger.dep_ == "ROOT" and "Fin" in trigger.morph.get("VerbForm")
+            if finite and not any(c.dep_ in SUBJECTS for c in trigger.children) and not any(
+                item.end <= trigger.i for item in self.by_sentence.get(sent.start, [])
+            ):
+                return ties.previous_subject(self.by_sentence, sent, self.doc, self.view)
             return None
         subjects = [
             item for item in self.by_sentence.get(sent.start, [])

@@ -137,7 +137,8 @@ class _Triggers:
             if antecedent is not None and all(item is not antecedent for item, _ in tied):
                 tied.append((antecedent, "subject"))
                 subject_pronoun = any(c.dep_ in SUBJECTS and c.lower_ in self.lex.words["pronouns"] for h in heads | subject_only for c in h.children)
-                rules.append(self.lex.rules.rule_id("pronouns" if subject_pronoun else "possessives"))
+                possessive = not subject_pronoun and ties.possessive(token, self.lex.words["possessives"]) is not None
+                rules.append(self.lex.rules.rule_id("possessives" if possessive else "pronouns"))
         if not any(how == "object" for _, how in tied):  # "la recibió", "lo llamó", "met her"
             clitic = ties.object_pronoun(token, self.lex.object_pronouns)
             if clitic is not None:
