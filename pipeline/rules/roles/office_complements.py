@@ -147,22 +147,12 @@ class _Complements:
         return True
 
     def descriptor_before(self, phrase, j: int) -> bool:
-        """Take any other lower-case noun compounded onto the office head into the phrase ("the
-        trade envoy, X", "a security officer"); it names no organization. True when taken."""
+        """Take a lower-case word that describes the office head into the phrase: another noun
+        compounded onto it ("the trade envoy, X", "a security officer"; it names no organization)
+        or an adjective ("the city's first female mayor"). True when taken."""
         tok = self.doc[j]
-        if self.head_of(phrase) is None or not tok.is_lower or not tok.is_alpha or tok.pos_ != "NOUN" or tok.dep_ != "compound":
-            return False
-        if not phrase.core[0] <= tok.head.i < phrase.core[1] or self.view.ent_of[j] is not None:
-            return False
-        if code_ids.OFFICE_DESCRIPTOR not in phrase.rules:
-            phrase.rules.append(code_ids.OFFICE_DESCRIPTOR)
-        return True
-
-    def adjective_before(self, phrase, j: int) -> bool:
-        """Take a lower-case adjective modifying the office head into the phrase ("first
-        female", "powerful"); True when taken."""
-        tok = self.doc[j]
-        if self.head_of(phrase) is None or not tok.is_lower or not tok.is_alpha or tok.pos_ != "ADJ" or tok.dep_ != "amod":
+        shape = (tok.pos_, tok.dep_) in (("NOUN", "compound"), ("ADJ", "amod"))
+        if self.head_of(phrase) is None or not shape or not tok.is_lower or not tok.is_alpha:
             return False
         if not phrase.core[0] <= tok.head.i < phrase.core[1] or self.view.ent_of[j] is not None:
             return False

@@ -153,7 +153,7 @@ class _PhraseBuilder:
             if portfolio is not None:
                 i = portfolio
                 continue
-            if view.offices.noun_before(phrase, j) or (j not in self.title_words and view.offices.descriptor_before(phrase, j)):
+            if view.offices.noun_before(phrase, j):
                 i = j
                 continue
             demonym = view.demonym_at(j)
@@ -171,8 +171,8 @@ class _PhraseBuilder:
                 self._set_org(phrase, org[1], org[2], self._org_rule(j))
                 i = org[0].start
                 continue
-            if view.offices.adjective_before(phrase, j):
-                i = j  # "the city's first female mayor": words that describe the office
+            if j not in self.title_words and view.offices.descriptor_before(phrase, j):
+                i = j  # "the trade envoy", "the city's first female mayor": words that describe the office
                 continue
             break
         phrase.start = i
