@@ -63,7 +63,7 @@ class _Evidence:
         outweighs signs of a person, STRONG decides without them, WEAK needs most mentions."""
         span = doc[start:end]
         before = doc[start - 1] if start > 0 else None
-        if before is not None and before.is_lower:
+        if before is not None and (before.is_lower or before.is_sent_start):  # "The Rovers beat ..."
             found = self.introducers.get(before.text)
             if found is None and start > 1 and before.pos_ == "ADJ" and doc[start - 2].is_lower:
                 found = self.introducers.get(doc[start - 2].text)
