@@ -26,7 +26,7 @@ def _acronym(text: str) -> bool:
     return len(letters) >= 2 and all(ch.isupper() for ch in letters) and "." not in text
 
 
-_POSTED = ("to", "ante")  # "Ambassador to", "embajador ante": the office's posting comes next
+_POSTED = ("to", "ante", "from", "por")  # "Ambassador to", "Senator from", "diputado por": a place comes next
 _GLUED = ("ex-", "ex", "vice-", "vice")  # prefixes written onto an office head
 
 

@@ -154,8 +154,8 @@ class _Complements:
         shape = (tok.pos_, tok.dep_) in (("NOUN", "compound"), ("ADJ", "amod"))
         if self.head_of(phrase) is None or not shape or not tok.is_lower or not tok.is_alpha:
             return False
-        if not phrase.core[0] <= tok.head.i < phrase.core[1] or self.view.ent_of[j] is not None:
-            return False
+        if not j < tok.head.i < phrase.core[1] or self.view.ent_of[j] is not None:
+            return False  # the word hangs on the head or on a word already taken ("airport protocol officer")
         if code_ids.OFFICE_DESCRIPTOR not in phrase.rules:
             phrase.rules.append(code_ids.OFFICE_DESCRIPTOR)
         return True
