@@ -137,6 +137,8 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
             continue
         if view.sent_start[phrase.start] != view.sent_start[person[0]]:
             continue
+        if person[0] > phrase.end and doc[phrase.end].text == "," and _complement_of_noun(view, phrase, phrase_at):
+            continue  # "la esposa del alcalde, X": X is the wife, not the mayor
         attached = _attached(doc, phrase, person, lex.copulas) or view.offices.attached(phrase, person)
         if rule.attached and not attached:
             continue
@@ -152,6 +154,19 @@ def _link(view: DocView, phrases: list[RolePhrase], persons: list[tuple[int, int
             used_persons.add(side)
             links.append((p, q, rule_id))
     return sorted(links, key=lambda link: phrases[link[0]].start)
+
+
+def _complement_of_noun(view: DocView, phrase: RolePhrase, phrase_at: dict[int, int]) -> bool:
+    """True when the role phrase is the "of" complement of a relative's noun (connectors.relatives:
+    "la esposa del alcalde", "the wife of the mayor"): a name set off after the phrase is the
+    relative's. Not after other nouns: in "la dimisión del ministro, X" X is the minister."""
+    doc, start = view.doc, phrase.start
+    if start > 0 and doc[start - 1].pos_ == "DET":
+        start -= 1  # "of the governor"
+    if start < 2 or doc[start - 1].lower_ not in view.lex.words["of"]:
+        return False
+    noun = doc[start - 2]
+    return noun.lower_ in view.lex.words["relatives"] and start - 2 not in phrase_at
 
 
 def _place_after_name(view: DocView, phrase: RolePhrase, person: tuple[int, int]) -> None:

@@ -73,7 +73,7 @@ class _PhraseBuilder:
         phrases = []
         taken: set[int] = set()
         titles = title_spans(self.lex.aliases, self.doc, self.lex.alias_names)
-        self.title_starts = {span.start for span in titles}
+        self.title_starts = {span.start: span.end for span in titles}
         self.title_words = {i for span in titles for i in range(span.start, span.end)}
         for span in titles:
             if any(self.view.label(i) == "PERSON" for i in range(span.start, span.end)):
@@ -260,12 +260,14 @@ class _PhraseBuilder:
         return 0
 
     def _office_at(self, i: int, ceiling: int) -> bool:
-        """True when another office title starts at token i, or after one adjective ("del nuevo
-        ministro"): "the spokesman for Minister X", "el asesor del presidente X" name the office
-        of the person the office serves, not an organization, and that title is a phrase of its own."""
+        """True when another office title starts at token i (or after one adjective: "del nuevo
+        ministro") and a name follows it: "the spokesman for Minister X", "el asesor del
+        presidente X" name the office of the person the office serves, and that title is a
+        phrase of its own. Without a name ("el abogado del presidente, X") it stays a complement."""
         if i + 1 < ceiling and self.doc[i].pos_ == "ADJ" and i not in self.title_starts:
             i += 1
-        return i in self.title_starts
+        end = self.title_starts.get(i)
+        return end is not None and end < ceiling and self.view.label(end) == "PERSON"
 
     def _country_in_tail(self, ent: Span | None, i: int) -> str:
         """Return the country that tokens i..end of a non-place entity begun earlier name, or ""."""

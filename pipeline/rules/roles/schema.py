@@ -61,6 +61,7 @@ class Connectors(_Strict):
     context: dict[str, list[str]] = {}
     possessive: dict[str, list[str]] = {}
     org_heads: dict[str, list[str]] = {}
+    relatives: dict[str, list[str]] = {}
 
 
 class RolesFile(_Strict):
