@@ -71,7 +71,7 @@ class _Lexicon:
         return found
 
     def entry_for(self, token: Token) -> TriggerEntry | None:
-        for key in (token.lemma_.lower(), token.lower_):
+        for key in (token.lower_, token.lemma_.lower()):  # a form listed as written wins over its lemma ("conversaciones")
             entry = self.triggers.get((key, token.pos_))
             if entry is not None:
                 return entry

@@ -57,6 +57,9 @@ class MeetingsFile(_Strict):
     destination_preps: WordList
     counterparts: WordList
     purpose_preps: WordList
+    # nouns that measure a meeting ("two hours of talks", "una ronda de negociaciones"): the
+    # meeting noun takes their place in the sentence. Optional list
+    measures: WordList = WordList(id="meeting.measure")
     where: WordList
     reporters: WordList
     travel_verbs: WordList

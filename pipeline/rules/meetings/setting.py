@@ -28,7 +28,8 @@ class _Setting:
             destination = prep in lex.words["destination_preps"] and (self._reaches(root, travel, 2) or self._visited(root, heads))
             # "la reunión será en Cusco", "the talks were in Geneva"
             copular = trigger.dep_ in SUBJECTS and root == trigger.head and any(c.dep_ == "cop" for c in root.children)
-            if direct or destination or (prep in preps and (copular or self._reaches(root, heads, 4) or venues.in_clause(root, heads))):
+            near = self._reaches(root, heads, 4) and not venues.crosses_clause(root, heads)
+            if direct or destination or (prep in preps and (copular or near or venues.in_clause(root, heads))):
                 places.append(ent)
         return self._best_place(places, trigger)
 
@@ -84,7 +85,10 @@ class _Setting:
         dates = [ent for ent in self._ents_in(trigger.sent) if ent.label_ == "DATE"]
         if not dates:
             return None
-        attached = [ent for ent in dates if self._reaches(ent.root, heads, 3)]
+        # the date nearest a head in the parse: "acordaron el jueves reabrir los pasos cerrados desde enero"
+        steps = {ent.start: next((n for n in range(4) if self._reaches(ent.root, heads, n)), None) for ent in dates}
+        nearest = min((n for n in steps.values() if n is not None), default=None)
+        attached = [ent for ent in dates if nearest is not None and steps[ent.start] == nearest]
         # Otherwise only a date that dates the whole sentence ("En enero, ...").
         root = trigger.sent.root  # "En enero, ..." or "In July, ..." (through its preposition)
         framing = [

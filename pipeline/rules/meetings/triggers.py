@@ -66,6 +66,10 @@ class _Triggers:
 
     def _governor(self, noun: Token) -> tuple[Token | None, str]:
         head = noun.head
+        # "after two hours of talks", "tras dos horas de conversaciones": the measure's governor
+        measure = head.head if noun.dep_ == "pobj" and head.lower_ in self.lex.words["noun_preps"] else head
+        if measure is not noun and measure.pos_ == "NOUN" and measure.lemma_.lower() in self.lex.words["measures"]:
+            return self._governor(measure)
         if noun.dep_ == "pobj" and head.dep_ in ("prep", "agent"):
             return (head.head if head.head.pos_ in ("VERB", "AUX") else None), head.lower_
         if head.pos_ in ("VERB", "AUX") and head != noun:

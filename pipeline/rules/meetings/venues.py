@@ -20,6 +20,7 @@ from spacy.tokens import Span, Token
 from pipeline.rules.geonames import capital_of
 
 CLAUSE_STEPS = 8
+_CLAUSES = ("relcl", "acl", "acl:relcl", "advcl", "ccomp", "parataxis")
 VENUE_LABELS = ("ORG", "FAC", "MISC")
 
 
@@ -28,10 +29,22 @@ def in_clause(token: Token, heads: set[Token]) -> bool:
     for _ in range(CLAUSE_STEPS):
         if token in heads:
             return True
-        if token.head == token or (token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod",)):
-            return False
+        if token.head == token or (token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod",)) or token.dep_ in _CLAUSES:
+            return False  # another clause, also one headed by a noun ("que fue embajadora en Italia")
         token = token.head
     return token in heads
+
+
+def crosses_clause(token: Token, heads: set[Token]) -> bool:
+    """True when the way up from `token` to one of `heads` passes a clause headed by a noun or an
+    adjective ("met X, que fue embajadora en Italia"): a place there is not the meeting's."""
+    for _ in range(CLAUSE_STEPS):
+        if token in heads or token.head == token:
+            return False
+        if token.dep_ in _CLAUSES and token.pos_ not in ("VERB", "AUX"):
+            return True
+        token = token.head
+    return False
 
 
 def preposition(token: Token) -> str:

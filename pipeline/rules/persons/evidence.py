@@ -41,8 +41,9 @@ class _Evidence:
             return CODE_PREFIX + "acronym", "ORG"
         if not any(_is_name_word(t) for t in span):
             return CODE_PREFIX + "shape", "MISC"  # "[W]e", "’s"
-        if 0 < start and end < len(doc) and doc[start - 1].is_quote and doc[end].is_quote:
-            return CODE_PREFIX + "quoted", "MISC"  # a "Witch Hunt": a phrase in quotation marks, no one's name
+        opened = start > 0 and (doc[start - 1].is_quote or (start > 1 and doc[start - 1].pos_ == "DET" and doc[start - 2].is_quote))
+        if opened and end < len(doc) and (doc[end].is_quote or (end + 1 < len(doc) and doc[end].is_punct and doc[end + 1].is_quote)):
+            return CODE_PREFIX + "quoted", "MISC"  # a "Witch Hunt", "a Surrender Deal.": a phrase in quotation marks, no one's name
         if end - start == 1 and any(h in span.text for h in HYPHENS):
             parts = [p for h in HYPHENS for p in span.text.split(h) if h in span.text]
             if all(self._place(p, strict=False) for p in parts):
