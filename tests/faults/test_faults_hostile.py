@@ -48,15 +48,28 @@ def long_sentence(tokens: int) -> str:
     return " ".join(words[i % len(words)] for i in range(tokens - 1)) + " ended.\n"
 
 
+# The child writes its own peak (VmHWM) as it exits: ru_maxrss carries over exec from the
+# forked parent, so a child of a large test process would report at least the parent's size.
+PEAK = (
+    "import atexit, runpy, sys\n"
+    "from pipeline.tools.bench import peak_rss_mib\n"
+    "path = sys.argv.pop(1)\n"
+    "atexit.register(lambda: open(path, 'w').write(str(peak_rss_mib())))\n"
+    "runpy.run_module('pipeline', run_name='__main__')\n"
+)
+
+
 def extract(corpus: Path, out: Path, config: Path) -> tuple[int, float, int]:
     """Run extract in a child process (English forced: a list of names has no language to
-    detect); return (exit status, seconds, peak memory in MB)."""
-    command = [sys.executable, "-m", "pipeline", "extract", str(corpus), "--out", str(out), "--no-cache",
+    detect); return (exit status, seconds, peak memory in MB of the child)."""
+    peak = out.parent / f"{out.name}.peak"
+    command = [sys.executable, "-c", PEAK, str(peak), "extract", str(corpus), "--out", str(out), "--no-cache",
                "--workers", "1", "--config", str(config), "--lang", "en"]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss // 1024
+    megabytes = float(peak.read_text()) if peak.exists() else usage.ru_maxrss / 1024
+    return os.waitstatus_to_exitcode(status), time.monotonic() - started, int(megabytes)
 
 
 def documents(out: Path) -> dict[str, dict]:
