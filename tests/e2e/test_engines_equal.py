@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import engines
+from pipeline import engines, pieces
 from pipeline import run as orchestrator
 from pipeline.config import load_settings
 from pipeline.export import tables
@@ -61,6 +61,24 @@ def test_engines_parse_cache_alone_equals_fresh(reference, cache_dir, tmp_path):
     assert report.summary["run"]["reuse"] == {"reused": 0, "rerun": 0, "new": 5}
     assert report.summary["run"]["cache"] == {"hits": 5, "misses": 0, "rebuilt": 0}
     assert same_outputs(reference, tmp_path) == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_engines_long_documents_in_pieces_equal_whole(tmp_path, monkeypatch, workers):
+    settings = load_settings()
+    settings.run.batch_chars = 1_000  # several chunks a document, so pieces of several chunks
+    orchestrator.run(SAMPLE, tmp_path / "whole", settings, workers=1, use_cache=False, progress=False)
+    cut = []
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 2_500)
+    monkeypatch.setattr(pieces, "cut", lambda *args: cut.append(list(pieces_cut(*args))) or iter(cut[-1]))
+    monkeypatch.setattr(engines, "PARALLEL_MIN_CHARS", 0)
+    report = orchestrator.run(SAMPLE, tmp_path / "pieces", settings, workers=workers, use_cache=False, progress=False)
+    assert report.summary["run"]["workers"] == workers
+    assert len(cut) >= 4 and max(len(found) for found in cut) >= 2
+    assert same_outputs(tmp_path / "whole", tmp_path / "pieces") == []
+
+
+pieces_cut = pieces.cut
 
 
 def _fail_in_child(parent: int):
