@@ -132,7 +132,7 @@ class DocResult:
     """Everything the rule layer found in one document."""
 
     document: Document
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)  # a long document's: on disk (pipeline/spill.py)
     role_links: list[RoleLink] = field(default_factory=list)
     meetings: list[MeetingMention] = field(default_factory=list)
     ref_date: str = ""  # date relative expressions were resolved against
