@@ -26,7 +26,8 @@ from pipeline.incremental.cache import CacheStats, ParseCache
 from pipeline.incremental.reuse import Memo, ReuseStats, Store
 from pipeline.lifetime import die_with_parent
 from pipeline.nlp import analysis
-from pipeline.records import DocResult, Document, pack, unpack
+from pipeline.pieces import Pieces
+from pipeline.records import DocResult, Document, Piece, pack, unpack
 
 # Starting worker processes and loading models in each costs a few seconds, more than
 # parsing about 50 news articles takes; smaller corpora run in this process.
@@ -88,15 +89,18 @@ def local(
     workers: int,
     tally: Tally,
     memo: Memo | None = None,
+    scratch: Path | None = None,
 ) -> Iterator[DocResult]:
     """Yield the DocResults of `documents` in order, using up to `workers` local processes.
 
     Documents whose stored results still hold (`memo`) are answered here without a worker.
     The others are read ahead: when they reach PARALLEL_MIN_CHARS, workers start at once;
     otherwise they run in this process until they do, since starting workers would cost
-    more than it saves.
+    more than it saves. Long documents go in pieces (pipeline/pieces.py); their joined
+    mentions are kept in a file in `scratch` (default: the system's temporary folder).
     """
-    items = _lookup(documents, memo)
+    pieces = Pieces(settings, scratch)
+    items = pieces.split(_lookup(documents, memo))
     head: list[DocResult | Document] = []
     chars = 0
     if workers > 1:
@@ -110,7 +114,7 @@ def local(
         runner.start_pool([item for item in head if isinstance(item, Document)])
     try:
         # Two windows queued per worker keep every core busy while memory stays bounded.
-        yield from _in_order(_chain(head, items), runner.submit, 2 * workers)
+        yield from pieces.join(_in_order(_chain(head, items), runner.submit, 2 * workers))
     finally:
         runner.close()
 
@@ -144,7 +148,7 @@ def _here(pipelines: analysis.Pipelines, settings: Settings, cache: ParseCache |
 
 def _in_order(items: Iterable[DocResult | Document], submit, depth: int) -> Iterator[DocResult]:
     """Yield a DocResult per item, in order: Documents go to `submit` in windows of POOL_WINDOW
-    documents or WINDOW_CHARS characters, whichever comes first.
+    documents or WINDOW_CHARS characters, whichever comes first, and each Piece ends one.
 
     `submit(documents)` returns a Future of their DocResults. Up to `depth` windows are in
     flight; ready results wait in their window, so memory stays bounded.
@@ -157,7 +161,8 @@ def _in_order(items: Iterable[DocResult | Document], submit, depth: int) -> Iter
         if isinstance(item, Document):
             documents += 1
             chars += len(item.text)
-        if documents >= POOL_WINDOW or len(window) >= WINDOW_ITEMS or chars >= WINDOW_CHARS:
+        # A Piece goes alone: the pieces of one long document spread over the workers.
+        if documents >= POOL_WINDOW or len(window) >= WINDOW_ITEMS or chars >= WINDOW_CHARS or isinstance(item, Piece):
             pending.append(_send(window, submit))
             window, documents, chars = [], 0, 0
             while len(pending) > depth:

@@ -77,30 +77,36 @@ def relations(result: DocResult, view: NodeView) -> Iterator[Relation]:
             )
 
 
-def mention_rows(result: DocResult, resolution: Resolution) -> list[dict]:
-    """Return one mentions.jsonl row per entity mention, with the node it resolved to ("" if none)."""
+def mention_rows(result: DocResult, resolution: Resolution) -> Iterator[dict]:
+    """Yield one mentions.jsonl row per entity mention, with the node it resolved to ("" if none)."""
     view = resolution.view(result)
-    return [
-        {
+    for m in result.mentions:
+        yield {
             "doc": m.doc, "lang": m.lang, "label": m.label, "text": m.text, "start": m.start, "end": m.end,
             "sentence": m.sentence, "value": m.value, "norm": m.norm, "qualifier": m.qualifier,
             "rules": list(m.rules), "node": view.mention_node(m),
         }
-        for m in result.mentions
-    ]
 
 
-def relation_rows(result: DocResult, resolution: Resolution) -> list[dict]:
-    """Return one relations.jsonl row per relation instance; unresolved ends have node id ""."""
+def relation_rows(result: DocResult, resolution: Resolution) -> Iterator[dict]:
+    """Yield one relations.jsonl row per relation instance; unresolved ends have node id ""."""
     doc = result.document
-    return [
-        {
+    for r in relations(result, resolution.view(result)):
+        yield {
             "relation": r.relation, "doc": doc.id, "lang": doc.lang, "source": r.source, "target": r.target,
             "source_text": r.source_text, "target_text": r.target_text, "start": r.start, "end": r.end,
             "sentence": r.sentence, "rules": r.rules, "date": r.date,
         }
-        for r in relations(result, resolution.view(result))
-    ]
+
+
+def _in_sentence_order(mentions) -> bool:
+    """Return True when the mentions of one sentence follow each other: sentence starts never decrease."""
+    last = -1
+    for m in mentions:
+        if m.sent_start < last:
+            return False
+        last = m.sent_start
+    return True
 
 
 @dataclass
@@ -192,25 +198,25 @@ class GraphBuilder:
             node = self.res.person_map.get(view.ctx.local.get(key, key), "") if key else ""
             if node:
                 self._node(node, doc, alias=text, mentions=1)
-        sentences: dict[int, list] = defaultdict(list)
+        # The persons of each sentence, folded as they come: {sent_start: [nodes, first mention, rules]}.
+        sentences: dict[int, list] = {}
+        # Mentions come in text order (spaCy's entities, chunk after chunk): a sentence is then
+        # complete once a later one starts, and a long document's sentences never wait together.
+        ordered = _in_sentence_order(result.mentions)
         for m in result.mentions:
             node = view.mention_node(m)
             if node and m.label != "PERSON":
                 self._node(node, doc, alias=m.text, mentions=1)
             elif node:
-                sentences[m.sent_start].append((node, m))
-        cap = self.caps.max_cooccurring
+                if ordered and sentences and m.sent_start not in sentences:
+                    self._co_occurs(sentences.popitem()[1], doc.id, day)
+                found = sentences.setdefault(m.sent_start, [set(), m, set()])
+                found[0].add(node)
+                if m.start < found[1].start:
+                    found[1] = m
+                found[2].update(m.rules)
         for found in sentences.values():
-            people = sorted({node for node, _ in found})
-            if len(people) > cap:
-                # Pairs grow with the square of the names: a list of thousands says nothing of who
-                # was named with whom.
-                self._warn(doc.id, f"a sentence naming {len(people)} persons gives no co_occurs edges (max_cooccurring {cap})")
-                continue
-            first = min(found, key=lambda x: x[1].start)[1]
-            rules = {rule for _, m in found for rule in m.rules} | {code_ids.GRAPH_CO_OCCURS}
-            for a, b in combinations(people, 2):
-                self._edge("co_occurs", a, b).add(doc.id, first.sent_start, first.sentence, rules, day)
+            self._co_occurs(found, doc.id, day)
         for index, mention in enumerate(result.meetings):
             meeting = view.meeting(index)
             if meeting:
@@ -225,6 +231,19 @@ class GraphBuilder:
             if r.relation == "holds_role":
                 self._node(r.target, doc, alias=r.target_text, mentions=1)
             self._edge(r.relation, r.source, r.target, r.qualifier).add(doc.id, r.start, r.sentence, r.rules, r.date)
+
+    def _co_occurs(self, found: list, doc_id: str, day: str) -> None:
+        """Add the co_occurs edges of one sentence's persons: [nodes, first mention, rules]."""
+        nodes, first, rules = found
+        if len(nodes) > self.caps.max_cooccurring:
+            # Pairs grow with the square of the names: a list of thousands says nothing of who
+            # was named with whom.
+            self._warn(doc_id, f"a sentence naming {len(nodes)} persons gives no co_occurs edges "
+                               f"(max_cooccurring {self.caps.max_cooccurring})")
+            return
+        rules = rules | {code_ids.GRAPH_CO_OCCURS}
+        for a, b in combinations(sorted(nodes), 2):
+            self._edge("co_occurs", a, b).add(doc_id, first.sent_start, first.sentence, rules, day)
 
     def merge(self, other: "GraphBuilder") -> "GraphBuilder":
         """Add another builder's aggregates (from another worker) to this one; return self."""

@@ -48,6 +48,19 @@ class Document:
 
 
 @dataclass
+class Piece(Document):
+    """A stretch of a long document, analysed as a document of its own (pipeline/engines.py).
+
+    `offset` is where its text starts in the whole document; `cuts` are the starts of its
+    chunks within it, the ones the whole text was cut at, so its records are those the whole
+    document would have.
+    """
+
+    offset: int = 0
+    cuts: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Mention:
     """One entity mention. Offsets are character offsets into the document text."""
 
@@ -119,7 +132,7 @@ class DocResult:
     """Everything the rule layer found in one document."""
 
     document: Document
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)  # a long document's: on disk (pipeline/spill.py)
     role_links: list[RoleLink] = field(default_factory=list)
     meetings: list[MeetingMention] = field(default_factory=list)
     ref_date: str = ""  # date relative expressions were resolved against
@@ -148,8 +161,12 @@ def pack(result: DocResult) -> Packed:
         values = list(_VALUES[MeetingMention](meeting))
         values[_PARTICIPANTS_AT] = [person(p) for p in meeting.participants]
         meetings.append(values)
-    mentions = [_VALUES[Mention](m) for m in result.mentions]
-    return mentions, links, meetings, result.ref_date, result.ref_date_source
+    return pack_mentions(result.mentions), links, meetings, result.ref_date, result.ref_date_source
+
+
+def pack_mentions(mentions) -> list[tuple]:
+    """Return mentions (any iterable of them) as tuples of their values, in field order."""
+    return list(map(_VALUES[Mention], mentions))
 
 
 def unpack(document: Document, packed: Packed) -> DocResult:

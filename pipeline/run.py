@@ -7,7 +7,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
@@ -18,7 +18,7 @@ import pipeline
 from pipeline import corpus, engines
 from pipeline.config import Settings
 from pipeline.export import commit as export
-from pipeline.export.tables import Tables, reader
+from pipeline.export.tables import Tables
 from pipeline.graph import GraphBuilder
 from pipeline.incremental import plain, reuse
 from pipeline.incremental.cache import default_folder as default_cache_folder
@@ -26,6 +26,7 @@ from pipeline.incremental.cache import writable as cache_writable
 from pipeline.records import DocResult, Document, MeetingMention, Mention, RoleLink, pack, unpack
 from pipeline.resolve.resolution import Resolver
 from pipeline.rules.ruleset import RuleSet, load_ruleset
+from pipeline.spill import Spilled, reader
 
 # tqdm's monitor thread only tunes refresh rates; with it running, the table writer would not
 # fork (pipeline/export/tables.py).
@@ -103,7 +104,7 @@ def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, star
     # collections (several per thousand documents) stop walking them.
     gc.freeze()
     results = _results(source, settings, engine, lang=lang, cache_dir=cache_dir, scheduler=scheduler, tally=tally, memo=memo,
-                       skip=(out_dir,))
+                       skip=(out_dir,), scratch=out_dir)
     report = RunReport(out_dir=out_dir)
     resolver = Resolver(
         gazetteer=ruleset.places, actors=ruleset.actors, organizations=ruleset.roles.organizations, words=ruleset.words
@@ -115,17 +116,17 @@ def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, star
             if result.document.status == "skipped" and result.document.reason.startswith("language "):
                 report.other_languages += 1
             resolver.add(result)
-            spool.add(_spooled(result))
+            spool.add(_spooled(result, spool))
         parsed = time.perf_counter()
         if memo is not None and engine == "local":  # Dask workers report their own lookups
             tally.reuse.add(memo.stats)
         resolution = resolver.finish()
 
         def results() -> Iterator[DocResult]:
-            return (_unspooled(item) for item in spool.items())
+            return (_unspooled(item, spool) for item in spool.items())
 
         # Flushed before the fork: a child inheriting buffered bytes would write them a second time.
-        spool.file.flush()
+        spool.flush()
         with Tables(out_dir, resolution) as tables:
             tables.start(results)
             builder = GraphBuilder(resolution, settings.limits)
@@ -147,10 +148,11 @@ def _run(source: Path, out_dir: Path, settings: Settings, ruleset: RuleSet, star
 
 
 def _results(
-    source: Path, settings: Settings, engine: str, *, lang, cache_dir, scheduler, tally, memo, skip=()
+    source: Path, settings: Settings, engine: str, *, lang, cache_dir, scheduler, tally, memo, skip=(), scratch=None
 ) -> Iterator[DocResult]:
     """Return the DocResults of every document under `source`, in corpus order, from `engine`;
-    folders in `skip` (the output folder, when inside `source`) are not read."""
+    folders in `skip` (the output folder, when inside `source`) are not read; long documents'
+    mentions wait in a scratch file in `scratch`."""
     if engine == "dask":
         return engines.dask(
             source, settings, lang=lang, cache_dir=cache_dir, scheduler=scheduler, workers=tally.workers,
@@ -160,7 +162,9 @@ def _results(
         documents = corpus.iter_documents(
             source, lang_override=lang, languages=tuple(settings.run.languages), detect=False, skip=skip
         )
-        return engines.local(documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally, memo=memo)
+        return engines.local(
+            documents, settings, cache_dir=cache_dir, workers=tally.workers, tally=tally, memo=memo, scratch=scratch
+        )
     raise ValueError(f"unknown engine {engine!r}: expected local or dask")
 
 
@@ -168,37 +172,51 @@ _document_values = attrgetter(*(f.name for f in fields(Document)))  # a Document
 _SENTENCE_AT = [[f.name for f in fields(cls)].index("sentence") for cls in (Mention, RoleLink, MeetingMention)]
 
 
-def _spooled(result: DocResult) -> list:
+def _spooled(result: DocResult, spool: "_Spool") -> list:
     """A result as plain data for the spool: its Document's values, the distinct sentences its
     records quote, and the packed records with each sentence replaced by its index (msgpack,
-    unlike pickle, would otherwise store a sentence once per record that quotes it)."""
+    unlike pickle, would otherwise store a sentence once per record that quotes it). Mentions
+    on disk (a long document's) are copied to the spool's mention file: [start, end, count]."""
     table: dict[str, int] = {}
     kinds = []
-    for at, records in zip(_SENTENCE_AT, pack(result)[:3]):
+    mentions = result.mentions
+    spilled = isinstance(mentions, Spilled)
+    for at, records in zip(_SENTENCE_AT, pack(replace(result, mentions=[]) if spilled else result)[:3]):
         rows = []
         for values in records:
             values = list(values)
             values[at] = table.setdefault(values[at], len(table))
             rows.append(values)
         kinds.append(rows)
+    if spilled:
+        copy = mentions.copy_to(spool.mentions)
+        kinds[0] = {"start": copy.start, "end": copy.end, "count": copy.count}
     return [_document_values(result.document), list(table), *kinds, result.ref_date, result.ref_date_source]
 
 
-def _unspooled(item: list) -> DocResult:
+def _unspooled(item: list, spool: "_Spool") -> DocResult:
     """The DocResult `_spooled` turned into `item`; records quoting one sentence share its string."""
     document, sentences, *kinds, ref_date, ref_date_source = item
+    spilled = kinds[0] if isinstance(kinds[0], dict) else None
+    if spilled:
+        kinds[0] = []
     for at, records in zip(_SENTENCE_AT, kinds):
         for values in records:
             values[at] = sentences[values[at]]
-    return unpack(Document(*document), (*kinds, ref_date, ref_date_source))
+    result = unpack(Document(*document), (*kinds, ref_date, ref_date_source))
+    if spilled:
+        result.mentions = Spilled(spool.mentions, spilled["start"], spilled["end"], spilled["count"])
+    return result
 
 
 class _Spool:
     """A scratch file of plain data (msgpack: tuples come back as lists), written once and read
-    back in order. Data, not pickles, like every file the package reads back."""
+    back in order, and one of the mentions of long documents (pipeline/spill.py). Data, not
+    pickles, like every file the package reads back."""
 
     def __init__(self, folder: Path):
         self.file = tempfile.TemporaryFile("w+b", dir=folder, prefix=".spool-")
+        self.mentions = tempfile.TemporaryFile("w+b", dir=folder, prefix=".spool-")
         self.packer = plain.packer()
 
     def __enter__(self) -> "_Spool":
@@ -206,15 +224,21 @@ class _Spool:
 
     def __exit__(self, *exc) -> None:
         self.file.close()
+        self.mentions.close()
 
     def add(self, item) -> None:
         """Append one object."""
         self.file.write(self.packer.pack(item))
 
+    def flush(self) -> None:
+        """Write what is buffered to disk (before a fork: a child would write it a second time)."""
+        self.file.flush()
+        self.mentions.flush()
+
     def items(self) -> Iterator:
         """Yield every object from the start; each call reads at its own offset, so a forked
         process may read the spool at the same time."""
-        self.file.flush()
+        self.flush()
         yield from plain.stream(reader(self.file))
 
 

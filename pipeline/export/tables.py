@@ -16,6 +16,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from pipeline.export.jsonl import Encoded, encode_rows
@@ -23,37 +24,11 @@ from pipeline.graph import mention_rows, relation_rows
 from pipeline.lifetime import die_with_parent
 from pipeline.records import DocResult
 from pipeline.resolve.resolution import Resolution
+from pipeline.spill import reader
 
 CHUNK = 1 << 20  # characters per block handed to the writer
+ROWS = 10_000  # rows encoded at a time: a long document's rows are never one string
 NAMES = ("mentions", "relations")
-
-
-class At(io.RawIOBase):
-    """Reads a file descriptor from its start with pread, so readers in this process and in
-    forked ones each keep their own place (a shared descriptor shares its offset)."""
-
-    def __init__(self, fd: int):
-        super().__init__()
-        self.fd, self.offset = fd, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if hasattr(os, "pread"):
-            data = os.pread(self.fd, len(buffer), self.offset)
-        else:  # Windows: it cannot fork either, so no other reader moves the offset meanwhile
-            os.lseek(self.fd, self.offset, os.SEEK_SET)
-            data = os.read(self.fd, len(buffer))
-        buffer[: len(data)] = data
-        self.offset += len(data)
-        return len(data)
-
-
-def reader(file) -> io.BufferedReader:
-    """Return a buffered binary reader of `file`'s bytes on disk (flush it first) from the start,
-    at its own offset."""
-    return io.BufferedReader(At(file.fileno()), CHUNK)
 
 
 class Tables:
@@ -104,8 +79,10 @@ class Tables:
             outs[name] = io.TextIOWrapper(file, encoding="utf-8", errors="backslashreplace", newline="", write_through=True)
         try:
             for result in results:
-                outs["mentions"].write(encode_rows(mention_rows(result, self.resolution)))
-                outs["relations"].write(encode_rows(relation_rows(result, self.resolution)))
+                for name, rows in (("mentions", mention_rows), ("relations", relation_rows)):
+                    found = rows(result, self.resolution)
+                    while block := list(islice(found, ROWS)):
+                        outs[name].write(encode_rows(block))
         finally:
             for out in outs.values():
                 out.flush()

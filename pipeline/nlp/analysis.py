@@ -14,7 +14,8 @@ from pipeline.config import Settings
 from pipeline.incremental import reuse, rulediff
 from pipeline.incremental.cache import ParseCache
 from pipeline.nlp import models as nlp_mod
-from pipeline.records import DocResult, Document
+from pipeline.pieces import shift
+from pipeline.records import DocResult, Document, Piece
 
 # Documents are grouped by language within a window of this many, so mixed corpora still
 # reach nlp.pipe in full batches while memory stays bounded.
@@ -56,8 +57,7 @@ def result_from_doc(document: Document, doc, offset: int = 0) -> DocResult:
     )
     # Caps the rule layer hit (pipeline/rules/caps.py); chunks of one document share its warnings.
     document.warnings += [w for w in doc._.warnings or [] if w not in document.warnings]
-    if offset:
-        _shift(result, offset)
+    shift(result, offset)
     _share_sentences(result)
     return result
 
@@ -68,21 +68,6 @@ def _share_sentences(result: DocResult) -> None:
     seen: dict[str, str] = {}
     for record in (*result.mentions, *result.role_links, *result.meetings):
         record.sentence = seen.setdefault(record.sentence, record.sentence)
-
-
-def _shift(result: DocResult, offset: int) -> None:
-    for item in (*result.mentions, *result.role_links, *result.meetings):
-        item.start += offset
-        item.end += offset
-        if hasattr(item, "sent_start"):
-            item.sent_start += offset
-    for link in result.role_links:
-        link.person.start += offset
-        link.person.end += offset
-    for meeting in result.meetings:
-        for person in meeting.participants:
-            person.start += offset
-            person.end += offset
 
 
 def _merge(parts: list[tuple[int, DocResult]]) -> DocResult:
@@ -129,7 +114,8 @@ def work(
     store: reuse.Store | None = None,
 ) -> list[DocResult]:
     """Detect missing languages, analyse a window of documents and store the results; return them."""
-    keys = [store.key(d) if store and d.status == "ok" else "" for d in documents]
+    # A Piece's results are part of a document's: only whole documents are stored for reuse.
+    keys = [store.key(d) if store and d.status == "ok" and not isinstance(d, Piece) else "" for d in documents]
     known = [len(d.warnings) for d in documents]
     for document in documents:
         corpus.detect(document, settings.run.languages)
@@ -166,7 +152,7 @@ def analyse(
         tasks = (
             (chunk, (index, offset))
             for index in indexes
-            for offset, chunk in corpus.iter_split(documents[index].text, run.chunk_chars)
+            for offset, chunk in _chunks(documents[index], run.chunk_chars)
         )
         collected = 0
         with nlp.memory_zone():
@@ -189,6 +175,16 @@ def analyse(
     # cycles, and without one per window the heap grows for thousands of documents first.
     gc.collect()
     return [_merge(parts[i]) if i in parts else DocResult(document=d) for i, d in enumerate(documents)]
+
+
+def _chunks(document: Document, size: int) -> Iterator[tuple[int, str]]:
+    """Yield the (offset, text) chunks of a document; a Piece keeps the cuts of its whole document."""
+    if not isinstance(document, Piece):
+        yield from corpus.iter_split(document.text, size)
+        return
+    ends = [*document.cuts[1:], len(document.text)]
+    for start, end in zip(document.cuts, ends):
+        yield start, document.text[start:end]
 
 
 def parse(

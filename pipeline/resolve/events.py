@@ -4,7 +4,9 @@ document's meeting mentions into events.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
@@ -142,19 +144,20 @@ class _DocContext:
         self.result = result
         self.names = names
         self.persons: list[tuple[int, int, str, str, str]] = []  # start, end, text, key, display
-        spans = []
+        texts: dict[str, str] = {}  # one string per distinct name: a long document repeats them
         for m in result.mentions:
             if m.label == "PERSON":
                 key, display = names.person(m.text)
-                self.persons.append((m.start, m.end, m.text, key, display))
-                spans.append((m.start, m.end))
+                self.persons.append((m.start, m.end, texts.setdefault(m.text, m.text), key, display))
+        named = _Spans(sorted(p[:2] for p in self.persons))
+        added = _Spans()
         refs = [link.person for link in result.role_links] + [p for mm in result.meetings for p in mm.participants]
         for ref in sorted(refs, key=lambda r: (r.start, r.end, r.text)):
-            if ref.role or any(s < ref.end and ref.start < e for s, e in spans):
+            if ref.role or named.overlaps(ref.start, ref.end) or added.overlaps(ref.start, ref.end):
                 continue
             key, display = names.person(ref.text)
             self.persons.append((ref.start, ref.end, ref.text, key, display))
-            spans.append((ref.start, ref.end))
+            added.add(ref.start, ref.end)
         counts = Counter(key for *_, key, _ in self.persons if key)
         # Ambiguous partial names stay as they are here and are decided corpus-wide.
         self.local = _attach_single_words(group_names(counts, names)[0])
@@ -234,6 +237,27 @@ class _DocContext:
             target.members.append(i)
             event_of[i] = events.index(target)
         return events, event_of
+
+
+class _Spans:
+    """Spans added in order of their start; `overlaps` looks one up in logarithmic time (a long
+    document's role links checked against all its names one by one would take hours)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
+        self.starts: list[int] = []
+        self.reach: list[int] = []  # the furthest end of the spans up to each one
+        for start, end in spans:
+            self.add(start, end)
+
+    def add(self, start: int, end: int) -> None:
+        """Add a span starting at or after every span added before."""
+        self.starts.append(start)
+        self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Return True when a span added shares a character with start..end."""
+        before = bisect_left(self.starts, end)  # the spans that start before `end`
+        return before > 0 and self.reach[before - 1] > start
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ and the mention and relation tables are the same whether a forked child or the r
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,51 @@ def test_engines_parse_cache_alone_equals_fresh(reference, cache_dir, tmp_path):
     assert report.summary["run"]["reuse"] == {"reused": 0, "rerun": 0, "new": 5}
     assert report.summary["run"]["cache"] == {"hits": 5, "misses": 0, "rebuilt": 0}
     assert same_outputs(reference, tmp_path) == []
+
+
+# In a child process: a run in this one would leave its models in pytest's heap (gc.freeze),
+# and later tests that measure their children's peak memory inherit this process's.
+PIECES_RUN = """
+import sys
+from pathlib import Path
+from pipeline import engines, pieces, run
+from pipeline.config import load_settings
+
+out, size, workers = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+settings = load_settings()
+settings.run.batch_chars = 1_000  # several chunks a document, so pieces of several chunks
+cuts = []
+if size:
+    whole_cut = pieces.cut
+    def cut(*args):
+        cuts.append(list(whole_cut(*args)))
+        return iter(cuts[-1])
+    pieces.cut, pieces.PIECE_CHARS, engines.PARALLEL_MIN_CHARS = cut, size, 0
+report = run.run(Path(sys.argv[4]), out, settings, workers=workers, use_cache=False, progress=False)
+print(report.summary["run"]["workers"], len(cuts), max((len(c) for c in cuts), default=0))
+"""
+
+
+def pieces_run(out: Path, size: int, workers: int) -> list[int]:
+    """Run extract with pieces of `size` characters (0: none) in a child; return [workers, documents cut, most pieces]."""
+    done = subprocess.run([sys.executable, "-c", PIECES_RUN, str(out), str(size), str(workers), str(SAMPLE)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [int(n) for n in done.stdout.split()]
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    out = tmp_path_factory.mktemp("whole")
+    assert pieces_run(out, 0, 1) == [1, 0, 0]
+    return out
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_engines_long_documents_in_pieces_equal_whole(whole, tmp_path, workers):
+    ran, cut, most = pieces_run(tmp_path, 2_500, workers)
+    assert ran == workers and cut >= 4 and most >= 2
+    assert same_outputs(whole, tmp_path) == []
 
 
 def _fail_in_child(parent: int):

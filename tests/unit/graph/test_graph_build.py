@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
-from pipeline.graph import GraphBuilder, mention_rows, relation_rows
+from pipeline.graph import GraphBuilder, _in_sentence_order, mention_rows, relation_rows
+from pipeline.records import Mention
 from pipeline.resolve.resolution import Resolver
 from tests.helpers import AMLO, BIDEN, BLINKEN, MAYORKAS, FakeGazetteer, build_doc, corpus, names_doc
 
@@ -139,7 +141,7 @@ def test_graph_merge_of_partial_aggregates_matches_one_pass():
 def test_graph_mention_rows():
     docs = [*corpus(), extra_doc()]
     _, resolution = build(docs)
-    rows = mention_rows(docs[-1], resolution)
+    rows = list(mention_rows(docs[-1], resolution))
     assert [r["node"] for r in rows] == [
         "person:earl-anthony-wayne", "person:greg-abbott", "person:earl-anthony-wayne", "person:greg-abbott", "place:mexico",
     ]
@@ -149,9 +151,9 @@ def test_graph_mention_rows():
 def test_graph_relation_rows():
     docs = [*corpus(), extra_doc()]
     _, resolution = build(docs)
-    rows = relation_rows(docs[-1], resolution)
+    rows = list(relation_rows(docs[-1], resolution))
     assert {r["relation"] for r in rows} == {"holds_role", "jurisdiction_of", "affiliated_with"}
-    held = relation_rows(docs[1], resolution)
+    held = list(relation_rows(docs[1], resolution))
     assert {"participated_in", "held_in"} <= {r["relation"] for r in held}
     row = next(r for r in held if r["relation"] == "participated_in")
     assert set(row) == {"relation", "doc", "lang", "source", "target", "source_text", "target_text", "start", "end", "sentence", "rules", "date"}
@@ -162,7 +164,7 @@ def test_graph_rows_keep_unresolved_relations():
     doc = names_doc("u", [BIDEN], meetings=[dict(kind="meeting", people=["Smith"], sentence="Smith met", date="2023-12-27")])
     other = [names_doc("s1", ["John Smith"]), names_doc("s2", ["Mary Smith"])]
     _, resolution = build([doc, *other])
-    rows = relation_rows(doc, resolution)
+    rows = list(relation_rows(doc, resolution))
     assert [(r["relation"], r["source"], r["target"]) for r in rows] == [("participated_in", "", "")]
 
 
@@ -189,3 +191,23 @@ def test_graph_bare_title_takes_the_persons_jurisdiction(elsewhere, expected):
         docs.append(build_doc(f"b{index}", [(sentence, [("PERSON", "Ana Ruiz")])], roles=[("Ana Ruiz", "President", place)]))
     graph, _ = build(docs)
     assert role_labels(graph, "Ana Ruiz") == expected
+
+
+def test_graph_co_occurs_same_for_mentions_out_of_sentence_order():
+    docs = [*corpus(), extra_doc()]
+    backwards = [replace(d, mentions=d.mentions[::-1]) for d in docs]
+    assert not all(_in_sentence_order(d.mentions) for d in backwards)
+    assert snapshot(build(backwards)[0]) == snapshot(build(docs)[0])
+
+
+@pytest.mark.parametrize("starts,expected", [([], True), ([0, 0, 5, 9], True), ([0, 5, 0], False), ([7], True)])
+def test_graph_sentence_order_of_mentions(starts, expected):
+    found = [Mention("d", "en", "PERSON", "A", at, at + 1, "s", at) for at in starts]
+    assert _in_sentence_order(found) is expected
+
+
+def test_graph_rows_are_yielded_one_at_a_time():
+    docs = [*corpus(), extra_doc()]
+    _, resolution = build(docs)
+    for rows in (mention_rows(docs[-1], resolution), relation_rows(docs[-1], resolution)):
+        assert iter(rows) is rows and isinstance(next(rows), dict)

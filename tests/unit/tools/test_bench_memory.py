@@ -22,3 +22,16 @@ def test_bench_peak_rss_is_the_childs_own_and_grows_with_memory_held():
     before, after = map(float, child.stdout.split())
     assert after >= before + 48
     assert after < 200  # ru_maxrss would report at least this (pytest's) process's 256 MiB and more
+
+
+@pytest.mark.parametrize("lines", [1, 1_000])
+def test_bench_lines_document_is_analysed_not_skipped(tmp_path, lines):
+    # the detector takes a list of names for another language: without its header the bench
+    # would measure a skipped document
+    from pipeline import corpus
+    from pipeline.tools.bench import make_lines
+
+    make_lines(tmp_path, lines)
+    (document,) = corpus.iter_documents(tmp_path)
+    assert (document.lang, document.status) == ("en", "ok")
+    assert document.text.count("\n") == lines - 1 and document.text.startswith("Anna Smith, Mexico City, item 0")
