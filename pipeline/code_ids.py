@@ -19,6 +19,7 @@ OFFICE_COMPLEMENT = "code.office.complement"  # a portfolio or organisation afte
 OFFICE_HONORIFIC = "code.office.honorific"  # an honorific between title and name
 OFFICE_FROM_PLACE = "code.office.from_place"  # "Senator from X", "diputado por X"
 OFFICE_COMPOUND = "code.office.compound"  # an institution noun before the head ("committee member")
+OFFICE_POSSESSOR = "code.office.possessor"  # a person's office: "X, Berg's spokesman"
 OFFICE_DESCRIPTOR = "code.office.descriptor"  # another noun compounded onto the head ("trade envoy", "security officer")
 OFFICE_COORDINATED = "code.office.coordinated"  # "vicepresidenta de A y comisaria de B, X"
 OFFICE_LIST = "code.office.list"  # one plural head, a list of holders

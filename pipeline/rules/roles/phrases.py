@@ -148,6 +148,12 @@ class _PhraseBuilder:
                 owner_start = view.offices.common_owner(j)
                 if owner_start is not None and j - 1 not in self.title_starts:  # "the governor's": an office of its own
                     i = owner_start
+                elif owner is not None and owner.label_ == "PERSON" and owner.end == j and owner.start - 1 not in self.title_words:
+                    # "X, Berg's spokesman": the office serves Berg; the phrase takes the possessor
+                    # in, so that X, not Berg, is the one linked ("President Berg's aide" keeps Berg's title)
+                    i = owner.start
+                    if code_ids.OFFICE_POSSESSOR not in phrase.rules:
+                        phrase.rules.append(code_ids.OFFICE_POSSESSOR)
                 break
             portfolio = view.offices.portfolio_before(phrase, j)
             if portfolio is not None:
