@@ -53,7 +53,7 @@ def resolve(finder, make_item) -> list:
     offices = {q: analysis.phrases[p] for p, q, _ in analysis.links}
     found = []
     for p, phrase in enumerate(analysis.phrases):
-        if p in linked or not _definite(doc, phrase.start, finder.lex.words["definites"]):
+        if p in linked or phrase.plural or not _definite(doc, phrase.start, finder.lex.words["definites"]):
             continue
         earlier = [
             (q, span) for q, span in enumerate(analysis.persons)

@@ -192,6 +192,9 @@ class Offices(_Complements, _Lists):
             return True
         if role.dep_ == "appos" and role.head.head == name and person[1] <= role.head.i < phrase.start:
             return True  # "X, de 45 años, alcalde de Y": the office hangs on the age between them
+        one = role.head.head if role.dep_ == "pobj" else role.head
+        if one.head == name and one.dep_ == "appos" and one.pos_ in ("NUM", "PRON") and person[1] <= one.i < phrase.start:
+            return True  # "X, one of Berg's advisers", "X, uno de los asesores del ministro"
         head = self.head_of(phrase)
         verb = role if head is not None and head.verb else role.head
         if verb.pos_ == "ADP" and verb.lower_ in ("as", "como", "de", "en"):
