@@ -31,7 +31,7 @@ class _Participants:
                 block = (min(start, phrase.start), max(end, phrase.end))
             items.append(_Item(start, end, anchors, person_ref(doc, (start, end)), block=block))
         for p, phrase in enumerate(analysis.phrases):
-            if p in linked or not phrase.explicit or phrase.plural:  # "Biden's aides" stand for no one person
+            if p in linked or not phrase.explicit or phrase.plural:  # "the minister's aides" stand for no one person
                 continue
             span = doc[phrase.start : phrase.end]
             ref = PersonRef(span.text, span.start_char, span.end_char, phrase.label, phrase.jurisdiction)
