@@ -83,8 +83,8 @@ def _capitals() -> dict[str, str]:
 
 def capital_of(country: str) -> str:
     """Return the capital city of a country named in English ("Poland" -> "Warsaw"), or ""."""
-    key = place_key(country)
-    return _capitals().get(key) or _capitals().get(place_key(country[4:]) if country.startswith("The ") else "", "")
+    bare = country[4:] if country.startswith("The ") else country  # "The Netherlands"
+    return _capitals().get(place_key(country)) or _capitals().get(place_key(bare), "")
 
 
 def is_place_name(text: str, min_population: int = 0) -> bool:

@@ -5,7 +5,7 @@ lexeme flags, and the literal words a pattern needs (which let a document skip i
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy
 from spacy.attrs import FLAG19, ID, IDS, IS_STOP, LEMMA, LOWER, NORM, ORTH
@@ -196,9 +196,9 @@ def anchors(patterns: Iterable[list[dict[str, Any]]], vocab: Vocab | None = None
 
     Per pattern, one test that every match includes is chosen: a literal (`required_literals`,
     values are string hashes) or, failing that, a true lexeme flag ({"LIKE_NUM": true}, or with
-    `vocab` a set or regex word test kept as a flag, see WordTest; values {1}). Among literals,
-    stop words count as frequent ("a", "de" occur in nearly every sentence), so "llamado a"
-    is anchored on "llamado"; a flag counts as frequent too.
+    `vocab` a REGEX word test kept as a flag, see WordTest; values {1}). Among literals, stop
+    words and punctuation count as frequent ("a", "de", quotes occur in nearly every sentence),
+    so "llamado a" is anchored on "llamado"; a flag counts as frequent too.
     """
     stop = vocab.lex_attr_getters.get(IS_STOP) if vocab is not None else None
     found: dict[int, set[int]] = {}
@@ -221,22 +221,28 @@ _FREQUENT = 20  # what a stop word or a flag test costs when choosing a pattern'
 
 def _frequent(value: str, stop: Callable[[str], bool] | None) -> bool:
     return not any(c.isalnum() for c in value) or bool(stop and stop(value))
+
+
 _LEXEME_FLAGS = {name: value for name, value in IDS.items() if 0 < value < FLAG19}
+
+
+def _required_tests(pattern: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
+    """Yield (ATTRIBUTE, value) of every test of the tokens that every match of `pattern` includes."""
+    for token in pattern:
+        if isinstance(token, dict) and not skippable(token.get("OP")):
+            for key, value in token.items():
+                yield str(key).upper(), value
 
 
 def _required_flags(pattern: list[dict[str, Any]], vocab: Vocab | None) -> list[int]:
     """Return the lexeme flags that a token of every match of `pattern` has set."""
     flags = []
-    for token in pattern:
-        if not isinstance(token, dict) or skippable(token.get("OP")):
-            continue
-        for key, value in token.items():
-            name = str(key).upper()
-            if name in _LEXEME_FLAGS and value is True:
-                flags.append(_LEXEME_FLAGS[name])
-            elif vocab is not None and isinstance(value, dict) and isinstance(value.get("REGEX"), str):
-                flag = word_flag(vocab, name, "REGEX", value["REGEX"])
-                flags += [flag] if flag is not None else []
+    for name, value in _required_tests(pattern):
+        if name in _LEXEME_FLAGS and value is True:
+            flags.append(_LEXEME_FLAGS[name])
+        elif vocab is not None and isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+            flag = word_flag(vocab, name, "REGEX", value["REGEX"])
+            flags += [flag] if flag is not None else []
     return flags
 
 
@@ -245,14 +251,10 @@ def required_literals(pattern: list[dict[str, Any]]) -> list[tuple[str, list[str
     (attribute, values): ORTH, TEXT, LOWER, NORM or LEMMA equal to a string or IN a list of
     strings. Every match has, for each test, a token whose attribute is one of the values."""
     found = []
-    for token in pattern:
-        if not isinstance(token, dict) or skippable(token.get("OP")):
-            continue
-        for key, value in token.items():
-            attr = str(key).upper()
-            values = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
-            if attr in LITERAL_ATTRS and isinstance(values, list) and all(isinstance(v, str) for v in values):
-                found.append((attr, values))
+    for attr, value in _required_tests(pattern):
+        values = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
+        if attr in LITERAL_ATTRS and isinstance(values, list) and all(isinstance(v, str) for v in values):
+            found.append((attr, values))
     return found
 
 

@@ -89,7 +89,7 @@ class _Finder(_Participants, _Counterparts, _Triggers, _Setting):
                 inner = host.trigger.token
                 if host is part or id(host) in merged or host.trigger.joins or self.view.sent_start[inner.i] != self.view.sent_start[token.i]:
                     continue
-                if not (self._under(inner, token, 3) or self._under(token, inner, 3)):
+                if not (self._reaches(inner, {token}, 3) or self._reaches(token, {inner}, 3)):
                     continue
                 if people & {item.start for item, _ in host.items}:
                     host.place = host.place or part.place
@@ -98,17 +98,6 @@ class _Finder(_Participants, _Counterparts, _Triggers, _Setting):
                     merged.add(id(part))
                     break
         return [draft for draft in kept if id(draft) not in merged]
-
-    @staticmethod
-    def _under(token, head, steps: int) -> bool:
-        """True when `head` governs `token` within `steps` dependency steps."""
-        for _ in range(steps):
-            if token.head == token:
-                return False
-            token = token.head
-            if token == head:
-                return True
-        return False
 
     def _nested_in(self, draft: _Draft, kept: list[_Draft]) -> _Draft | None:
         """Return the meeting of the same sentence a participant-less trigger is part of."""

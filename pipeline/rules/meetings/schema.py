@@ -30,7 +30,7 @@ class TriggerEntry(_Strict):
     object: ObjectRule = "any"
     needs_with: bool = False
     # a verb that says what a meeting was about ("discussed", "abordaron"): when a meeting of
-    # its sentence frames it or it heads that meeting's clause, with the same people, it is that meeting
+    # its sentence frames it or it heads that meeting's clause, and they share a person, it is that meeting
     joins: bool = False
 
 

@@ -22,7 +22,8 @@ from pipeline.rules.persons.shapes import _is_name_word, _NameShapes, headline
 class PersonFilter(_NameShapes, _Evidence):
     """Person decisions for one language: reshape names, relabel candidates that are not persons."""
 
-    def __init__(self, rules: PersonsFile, lang: str, office_heads: set[str], gazetteer=None, world=None, portfolios: frozenset[str] = frozenset()):
+    def __init__(self, rules: PersonsFile, lang: str, office_heads: set[str], gazetteer=None, world=None,
+                 portfolios: frozenset[str] = frozenset(), posted: frozenset[str] = frozenset(), glued: tuple[str, ...] = ()):
         self.lang = lang
         self.honorifics = _Words(rules.honorifics, lang)
         self.lead = _Words(rules.lead_titles, lang)
@@ -38,6 +39,8 @@ class PersonFilter(_NameShapes, _Evidence):
         self.of_words = _Words(rules.of_words, lang)
         self.office_heads = {w.lower() for w in office_heads}
         self.portfolios = portfolios  # lower-cased portfolio terms of offices.yml ("economía", "foreign affairs")
+        self.posted = posted  # words before an office's place: roles.yml connectors.to, offices.yml from_words
+        self.glued = glued  # prefixes written onto an office head (roles.yml modifiers' glued), longest first
         self.gazetteer = gazetteer
         self.world = world
         self._places: dict[tuple[str, bool], str] = {}
@@ -215,4 +218,6 @@ def person_filter(config_dir: str, lang: str) -> PersonFilter:
     heads = {term.lower() for alias in roles.aliases if alias.lang == lang for term in alias.terms if " " not in term}
     heads |= {term.lower() for head in roles.offices.heads for term in head.terms.get(lang, []) if " " not in term and not head.verb}
     portfolios = frozenset(term.lower() for item in roles.offices.portfolios for term in item.terms.get(lang, []))
-    return PersonFilter(rules, lang, heads, gazetteer, world(), portfolios)
+    posted = frozenset(w.lower() for w in [*roles.words("to", lang), *roles.offices.from_words.get(lang, [])])
+    glued = tuple(sorted({p.lower() for m in roles.modifiers for p in m.glued.get(lang, [])}, key=len, reverse=True))
+    return PersonFilter(rules, lang, heads, gazetteer, world(), portfolios, posted, glued)

@@ -26,10 +26,6 @@ def _acronym(text: str) -> bool:
     return len(letters) >= 2 and all(ch.isupper() for ch in letters) and "." not in text
 
 
-_POSTED = ("to", "ante", "from", "por")  # "Ambassador to", "Senator from", "diputado por": a place comes next
-_GLUED = ("ex-", "ex", "vice-", "vice")  # prefixes written onto an office head
-
-
 def _shouted(doc: Doc, i: int) -> bool:
     """True when token i stands among words written in capitals (a headline such as
     "LIMA - TOLEDO PIDE AYUDA"), where a name in capitals is no acronym."""
@@ -72,8 +68,8 @@ class _NameShapes:
         if cand.end - cand.start < 3 or cand.start < 2:
             return None
         connector, head = doc[cand.start - 1], doc[cand.start - 2]
-        bare = next((head.lower_[len(p):] for p in _GLUED if head.lower_.startswith(p)), head.lower_)  # "exministro"
-        if bare not in self.office_heads or not (connector.text in self.of_words or connector.text in self.place_preps or connector.lower_ in _POSTED):
+        bare = next((head.lower_[len(p):] for p in self.glued if head.lower_.startswith(p)), head.lower_)  # "exministro"
+        if bare not in self.office_heads or not (connector.text in self.of_words or connector.text in self.place_preps or connector.lower_ in self.posted):
             return None
         for k in range(cand.end - 2, cand.start, -1):  # the longest complement first
             lead = doc[cand.start : k]

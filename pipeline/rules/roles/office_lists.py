@@ -26,7 +26,7 @@ class _Lists:
             start = phrases[p].start
             rank = self.doc[phrases[p].start : phrases[p].core[1]].text.lower() in self.grammar.ranks
             joined = doc[start - 1].lower_ in CONJUNCTIONS or (rank and doc[start - 1].text == ",")
-            if start >= 2 and joined and start - 1 in ends or start in ends and not phrases[ends[start]].plural:
+            if (start >= 2 and joined and start - 1 in ends) or (start in ends and not phrases[ends[start]].plural):
                 # "A and B, X", or two titles side by side: "party chairwoman President X"
                 first = ends[start - 1] if joined else ends[start]
                 if first not in linked and phrases[first].start < start:
